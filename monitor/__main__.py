@@ -1,0 +1,5 @@
+"""`python -m monitor` runs the `otklik` command."""
+
+from monitor.cli import main
+
+main()

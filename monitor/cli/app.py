@@ -1,0 +1,56 @@
+"""The typer app and the options every command shares."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from monitor.context import Context
+from monitor.errors import InputError
+
+app = typer.Typer(
+    name="otklik",
+    help="Otklik: residents' signals from open sources to routed, timed incidents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Settings file (default config.yaml)", show_default=False),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="Database URL (default from config or OTKLIK_DATABASE_URL)",
+        show_default=False,
+    ),
+]
+NowOption = Annotated[
+    str | None,
+    typer.Option(
+        "--now", help="Act as of this moment (ISO 8601), for replays and tests", show_default=False
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    """Parse an ISO 8601 moment from the command line; naive means UTC."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"Неверная дата и время: {value!r} (нужен ISO 8601)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def open_context(config: Path | None, database: str | None, now: str | None = None) -> Context:
+    """Build the command's context from the shared options."""
+    return Context.open(config, database, parse_moment(now))

@@ -1,0 +1,362 @@
+"""The spine commands: init, ingest, process, queue, incident actions, demo."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from monitor.cli.app import (
+    ConfigOption,
+    DatabaseOption,
+    JsonOption,
+    NowOption,
+    app,
+    open_context,
+)
+from monitor.cli.render import console, local, print_json, queue_table, sector_name
+from monitor.context import Context
+from monitor.errors import InputError
+from monitor.incidents import service
+from monitor.incidents.lifecycle import RISK_NAMES, STATUS_NAMES
+from monitor.incidents.queue import QueueFilter, get_incident, list_incidents
+from monitor.incidents.routing import sync_recipients
+from monitor.ingest import ingest_file, read_jsonl
+from monitor.pipeline import pending_count, process_pending
+from monitor.store import upgrade
+from monitor.summary import queue_summary
+
+incident_app = typer.Typer(help="Look at and act on one incident.", no_args_is_help=True)
+app.add_typer(incident_app, name="incident")
+
+ActorOption = Annotated[
+    str | None, typer.Option("--actor", help="Who acts (default: the OS user)", show_default=False)
+]
+
+
+def _actor(actor: str | None) -> str:
+    return actor or f"cli:{getpass.getuser()}"
+
+
+def progress_bar() -> Progress:
+    """The progress bar used for long work."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def init_store(ctx: Context) -> None:
+    """Create or migrate the database and load recipients from config."""
+    upgrade(ctx.engine)
+    with ctx.engine.begin() as connection:
+        sync_recipients(connection, ctx.settings)
+
+
+@app.command()
+def init(config: ConfigOption = None, database: DatabaseOption = None) -> None:
+    """Create or migrate the database (Alembic migrations)."""
+    ctx = open_context(config, database)
+    init_store(ctx)
+    console.print(f"База готова: {ctx.settings.database.url}")
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="JSONL file of posts")],
+    source: Annotated[
+        str | None, typer.Option("--source", help="Source name to store under (default file:NAME)")
+    ] = None,
+    skip_bad: Annotated[
+        bool,
+        typer.Option("--skip-bad", help="Skip malformed lines with a warning instead of stopping"),
+    ] = False,
+    replay: Annotated[
+        bool,
+        typer.Option("--replay", help="Treat posts as collected when published (historic data)"),
+    ] = False,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Store posts from a JSONL file; running it twice stores nothing twice."""
+    ctx = open_context(config, database)
+    if not file.is_file():
+        raise InputError(f"Файл не найден: {file}")
+    engine = ctx.db
+    with progress_bar() as bar:
+        task = bar.add_task(f"Загрузка {file.name}", total=None)
+        report = ingest_file(
+            engine,
+            file,
+            source_name=source,
+            skip_bad=skip_bad,
+            replay=replay,
+            progress=lambda n: bar.advance(task, n),
+            now=ctx.now(),
+        )
+    stored = report.stored
+    console.print(
+        f"Прочитано {report.read}, новых {stored.inserted}, "
+        f"обновлён охват {stored.reach_updated}, без изменений {stored.unchanged}, "
+        f"пропущено строк {len(report.skipped)}"
+    )
+    for number, problem in report.skipped[:20]:
+        console.print(f"  строка {number}: {problem}")
+
+
+def run_process(ctx: Context) -> None:
+    """Process pending posts with a progress bar and print what was done."""
+    with ctx.db.connect() as connection:
+        total = pending_count(connection)
+    with progress_bar() as bar:
+        task = bar.add_task("Классификация и группировка", total=total)
+        report = process_pending(ctx, progress=lambda n: bar.advance(task, n))
+    console.print(
+        f"Обработано постов: {report.classified}, сигналов: {report.relevant}, "
+        f"новых инцидентов: {report.incidents_created}, "
+        f"постов в инцидентах: {report.posts_grouped}"
+    )
+
+
+@app.command()
+def process(
+    now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
+) -> None:
+    """Classify unclassified posts, group them into incidents, route, set deadlines."""
+    run_process(open_context(config, database, now))
+
+
+@app.command()
+def queue(
+    status: Annotated[str | None, typer.Option(help="open (default), all, or one status")] = None,
+    sector: Annotated[str | None, typer.Option(help="Sector code")] = None,
+    risk: Annotated[str | None, typer.Option(help="low, medium, high, critical")] = None,
+    territory: Annotated[str | None, typer.Option(help="Territory name")] = None,
+    recipient: Annotated[str | None, typer.Option(help="Recipient code")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue incidents")] = False,
+    limit: Annotated[int, typer.Option(help="How many rows")] = 50,
+    as_json: JsonOption = False,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """The incident queue, most urgent and newest first."""
+    ctx = open_context(config, database, now)
+    flt = QueueFilter(
+        status=status,
+        sector=sector,
+        risk=risk,
+        territory=territory,
+        recipient=recipient,
+        overdue=overdue,
+        limit=limit,
+    )
+    flt.validate({s.code for s in ctx.settings.sectors})
+    with ctx.db.connect() as connection:
+        rows = list_incidents(connection, flt, ctx.now())
+    if as_json:
+        print_json(rows)
+    elif not rows:
+        console.print("Очередь пуста: нет инцидентов с такими условиями")
+    else:
+        console.print(queue_table(ctx.settings, rows, f"Очередь инцидентов ({len(rows)})"))
+
+
+@incident_app.command("show")
+def incident_show(
+    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    as_json: JsonOption = False,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """One incident: its posts, classification, recipient, deadlines, history."""
+    ctx = open_context(config, database, now)
+    with ctx.db.connect() as connection:
+        incident = get_incident(connection, incident_id, ctx.now())
+    if as_json:
+        print_json(incident)
+        return
+    s = ctx.settings
+    console.print(f"[bold]Инцидент {incident['id']}[/]: {incident['title']}")
+    console.print(
+        f"Сектор: {sector_name(s, incident['sector'])} · риск: "
+        f"{RISK_NAMES[incident['risk']]} · территория: {incident['territory'] or '—'}"
+        f" · статус: {STATUS_NAMES[incident['status']]}"
+    )
+    console.print(f"Получатель: {incident['recipient_name'] or '—'}")
+    console.print(
+        f"Срок первого ответа: {local(s, incident['first_response_due'])} · "
+        f"окончательного: {local(s, incident['final_answer_due'])}"
+        + (" · [bold red]просрочен[/]" if incident["overdue"] else "")
+    )
+    for post in incident["posts"]:
+        console.print(
+            f"\n[{post['role']}] {post['source_name']} · {post['author_name'] or '—'}"
+            f" · {local(s, post['published_at'])} · {post['url'] or ''}"
+        )
+        console.print(f"  {post['text'][:500]}")
+    console.print("\n[bold]История[/]")
+    for event in incident["history"]:
+        console.print(
+            f"  {local(s, event['at'])} {event['actor']}: {event['kind']} {event['payload'] or ''}"
+        )
+
+
+@incident_app.command("assign")
+def incident_assign(
+    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    recipient: Annotated[str, typer.Argument(help="Recipient code")],
+    actor: ActorOption = None,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Assign or reassign an incident to a recipient."""
+    ctx = open_context(config, database, now)
+    service.assign(ctx.db, incident_id, recipient, actor=_actor(actor), now=ctx.now())
+    console.print(f"Инцидент {incident_id} назначен: {recipient}")
+
+
+@incident_app.command("answer")
+def incident_answer(
+    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    text: Annotated[str, typer.Option("--text", help="Answer text")],
+    interim: Annotated[bool, typer.Option("--interim", help="Interim answer")] = False,
+    actor: ActorOption = None,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Record an interim or a final answer."""
+    ctx = open_context(config, database, now)
+    service.answer(ctx.db, incident_id, text, interim=interim, actor=_actor(actor), now=ctx.now())
+    console.print(
+        f"Ответ по инциденту {incident_id} сохранён" + (" (промежуточный)" if interim else "")
+    )
+
+
+@incident_app.command("close")
+def incident_close(
+    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    actor: ActorOption = None,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Close an incident."""
+    ctx = open_context(config, database, now)
+    service.close(ctx.db, incident_id, actor=_actor(actor), now=ctx.now())
+    console.print(f"Инцидент {incident_id} закрыт")
+
+
+@incident_app.command("reject")
+def incident_reject(
+    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str | None, typer.Option(help="Why")] = None,
+    actor: ActorOption = None,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Reject an incident as not relevant (its posts become labels)."""
+    ctx = open_context(config, database, now)
+    service.reject(ctx.db, incident_id, actor=_actor(actor), now=ctx.now(), reason=reason)
+    console.print(f"Инцидент {incident_id} отклонён как нерелевантный")
+
+
+@incident_app.command("reclassify")
+def incident_reclassify(
+    incident_id: Annotated[int, typer.Argument(metavar="ID")],
+    sector: Annotated[str | None, typer.Option(help="New sector code")] = None,
+    risk: Annotated[str | None, typer.Option(help="New risk")] = None,
+    territory: Annotated[str | None, typer.Option(help="New territory")] = None,
+    actor: ActorOption = None,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Correct sector, risk or territory; deadlines follow the new risk."""
+    ctx = open_context(config, database, now)
+    changes = service.reclassify(
+        ctx.db,
+        ctx.settings,
+        incident_id,
+        actor=_actor(actor),
+        now=ctx.now(),
+        sector=sector,
+        risk=risk,
+        territory=territory,
+    )
+    console.print(f"Инцидент {incident_id}: изменено {', '.join(changes) or 'ничего'}")
+
+
+def sample_path() -> Path:
+    """The shipped sample of posts."""
+    return Path(str(resources.files("monitor") / "sample" / "posts.jsonl"))
+
+
+def print_summary(ctx: Context) -> None:
+    """Print what an officer reads first."""
+    s = ctx.settings
+    with ctx.db.connect() as connection:
+        summary = queue_summary(connection, ctx.now())
+    console.print(f"\n[bold]{s.centre_name}: сводка на {local(s, ctx.now())}[/]")
+    console.print(
+        f"Постов: {summary.posts}, классифицировано: {summary.classified}, "
+        f"сигналов жителей: {summary.relevant}"
+    )
+    console.print(
+        f"Открытых инцидентов: {summary.open_incidents}, из них просрочено: "
+        f"[bold red]{summary.overdue_count}[/]"
+    )
+    for title, counts, names in (
+        ("По секторам", summary.by_sector, lambda c: sector_name(s, c)),
+        ("По уровню риска", summary.by_risk, lambda c: RISK_NAMES.get(c, c)),
+        ("По получателям", summary.by_recipient, lambda c: c),
+    ):
+        console.print(f"\n[bold]{title}[/]")
+        for key, count in counts.items():
+            console.print(f"  {names(key):<60} {count:>5}")
+    if summary.overdue:
+        console.print(queue_table(s, summary.overdue, "Просроченные инциденты"))
+
+
+@app.command()
+def summary(
+    now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
+) -> None:
+    """Print the officer's summary of the queue."""
+    print_summary(open_context(config, database, now))
+
+
+@app.command()
+def demo(
+    now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
+) -> None:
+    """Init, ingest the shipped sample (moved up to the present), process, print a summary."""
+    ctx = open_context(config, database, now)
+    init_store(ctx)
+    path = sample_path()
+    newest = max(record.published_at for record in read_jsonl(path))
+    shift = (ctx.now() - timedelta(hours=1)) - newest
+    report = ingest_file(
+        ctx.db,
+        path,
+        source_name="demo-sample",
+        replay=True,
+        shift=timedelta(seconds=round(shift.total_seconds())),
+        now=ctx.now(),
+    )
+    console.print(f"Образец: {report.read} постов, новых {report.stored.inserted}")
+    run_process(ctx)
+    print_summary(ctx)

@@ -1,0 +1,1 @@
+"""Incidents: grouping, routing, lifecycle, deadlines, escalation and the audit log."""

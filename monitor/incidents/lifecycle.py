@@ -1,0 +1,61 @@
+"""The incident lifecycle: statuses and the transitions each action may make."""
+
+from __future__ import annotations
+
+from monitor.errors import TransitionError
+
+STATUSES = ("new", "assigned", "in_progress", "waiting", "answered", "closed", "rejected")
+OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting")
+STATUS_NAMES = {
+    "new": "новый",
+    "assigned": "назначен",
+    "in_progress": "в работе",
+    "waiting": "ожидание",
+    "answered": "дан ответ",
+    "closed": "закрыт",
+    "rejected": "отклонён",
+}
+RISK_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+RISK_NAMES = {"low": "низкий", "medium": "средний", "high": "высокий", "critical": "критический"}
+
+# action -> statuses it may start from
+ALLOWED_FROM: dict[str, tuple[str, ...]] = {
+    "assign": ("new", "assigned", "in_progress", "waiting"),
+    "start": ("assigned",),
+    "interim_answer": ("new", "assigned", "in_progress", "waiting"),
+    "final_answer": ("new", "assigned", "in_progress", "waiting"),
+    "pause": ("new", "assigned", "in_progress"),
+    "resume": ("waiting",),
+    "close": ("answered", "new", "assigned", "in_progress", "waiting"),
+    "reject": ("new", "assigned", "in_progress", "waiting"),
+    "reclassify": ("new", "assigned", "in_progress", "waiting", "answered"),
+    "reopen": ("answered", "closed", "rejected"),
+}
+ACTION_NAMES = {
+    "assign": "назначить",
+    "start": "взять в работу",
+    "interim_answer": "дать промежуточный ответ",
+    "final_answer": "дать ответ",
+    "pause": "приостановить",
+    "resume": "возобновить",
+    "close": "закрыть",
+    "reject": "отклонить",
+    "reclassify": "изменить классификацию",
+    "reopen": "переоткрыть",
+}
+
+
+def check_transition(action: str, status: str, incident_id: int) -> None:
+    """Raise TransitionError unless `action` is allowed from `status`."""
+    if status not in ALLOWED_FROM[action]:
+        raise TransitionError(
+            f"Инцидент {incident_id} в статусе «{STATUS_NAMES.get(status, status)}»: "
+            f"нельзя {ACTION_NAMES[action]}"
+        )
+
+
+def risk_up(risk: str, steps: int, ceiling: str) -> str:
+    """Raise a risk by `steps` levels but not above `ceiling` (never lowers it)."""
+    order = list(RISK_RANK)
+    raised = min(RISK_RANK[risk] + steps, RISK_RANK[ceiling])
+    return order[max(raised, RISK_RANK[risk])]

@@ -1,0 +1,60 @@
+"""Alembic migrations run from code, so `otklik init` needs no alembic.ini."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from monitor.errors import StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config pointing at the package's migrations and this engine."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or migrate the database to the newest schema."""
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except OperationalError as exc:
+        raise StoreError(f"База данных недоступна: {exc.orig}") from None
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str:
+    """The newest revision shipped with the code."""
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def ensure_current(engine: Engine) -> None:
+    """Fail with a clear message when the database is not migrated to the code's schema."""
+    try:
+        revision = current_revision(engine)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"База данных недоступна: {getattr(exc, 'orig', exc)}") from None
+    if revision is None:
+        raise StoreError("База данных пуста: выполните `otklik init`")
+    if revision != head_revision():
+        raise StoreError(
+            f"Схема базы устарела ({revision}): выполните `otklik init`, чтобы обновить её"
+        )
