@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from pathlib import Path
@@ -14,11 +13,11 @@ from sqlalchemy.engine import make_url
 from monitor.config import load_settings
 from monitor.context import Context
 from monitor.store import make_engine, upgrade
+from monitor.store.tables import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config.yaml"
 PG_URL = os.environ.get("OTKLIK_TEST_POSTGRES_URL")
-_counter = itertools.count()
 
 
 @pytest.fixture(scope="session")
@@ -53,17 +52,16 @@ def postgres_template():
 
 
 def _postgres_url(request) -> str:
-    admin, template = request.getfixturevalue("postgres_template")
-    name = f"otklik_t_{os.getpid()}_{next(_counter)}"
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    request.addfinalizer(drop)
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    """The session's PostgreSQL database, emptied: faster than a database per test."""
+    admin, name = request.getfixturevalue("postgres_template")
+    url = make_url(PG_URL).set(database=name, drivername="postgresql+psycopg")
+    engine = create_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text("SET lock_timeout = '10s'"))
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,7 +8,13 @@ import click
 from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
-from monitor.cli import core  # noqa: F401  (registers commands)
+from monitor.cli import (
+    classifier,  # noqa: F401  (registers commands)
+    collect,  # noqa: F401  (registers commands)
+    core,  # noqa: F401  (registers commands)
+    deadlines,  # noqa: F401  (registers commands)
+    web,  # noqa: F401  (registers commands)
+)
 from monitor.cli.app import app
 from monitor.errors import OtklikError
 

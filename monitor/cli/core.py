@@ -19,7 +19,8 @@ from monitor.cli.app import (
     app,
     open_context,
 )
-from monitor.cli.render import console, local, print_json, queue_table, sector_name
+from monitor.cli.render import console, escape, local, print_json, queue_table, sector_name
+from monitor.cli.web import demo_login
 from monitor.context import Context
 from monitor.errors import InputError
 from monitor.incidents import service
@@ -187,29 +188,33 @@ def incident_show(
         print_json(incident)
         return
     s = ctx.settings
-    console.print(f"[bold]Инцидент {incident['id']}[/]: {incident['title']}")
+    console.print(f"[bold]Инцидент {incident['id']}[/]: {escape(incident['title'])}")
     console.print(
-        f"Сектор: {sector_name(s, incident['sector'])} · риск: "
-        f"{RISK_NAMES[incident['risk']]} · территория: {incident['territory'] or '—'}"
-        f" · статус: {STATUS_NAMES[incident['status']]}"
+        escape(
+            f"Сектор: {sector_name(s, incident['sector'])} · риск: "
+            f"{RISK_NAMES[incident['risk']]} · территория: {incident['territory'] or '—'}"
+            f" · статус: {STATUS_NAMES[incident['status']]}"
+        )
     )
-    console.print(f"Получатель: {incident['recipient_name'] or '—'}")
+    console.print(escape(f"Получатель: {incident['recipient_name'] or '—'}"))
     console.print(
         f"Срок первого ответа: {local(s, incident['first_response_due'])} · "
         f"окончательного: {local(s, incident['final_answer_due'])}"
         + (" · [bold red]просрочен[/]" if incident["overdue"] else "")
     )
     for post in incident["posts"]:
-        console.print(
-            f"\n[{post['role']}] {post['source_name']} · {post['author_name'] or '—'}"
+        header = (
+            f"{post['role']} · {post['source_name']} · {post['author_name'] or '—'}"
             f" · {local(s, post['published_at'])} · {post['url'] or ''}"
         )
-        console.print(f"  {post['text'][:500]}")
+        console.print("\n" + escape(header))
+        console.print("  " + escape(post["text"][:500]))
     console.print("\n[bold]История[/]")
     for event in incident["history"]:
-        console.print(
+        line = (
             f"  {local(s, event['at'])} {event['actor']}: {event['kind']} {event['payload'] or ''}"
         )
+        console.print(escape(line))
 
 
 @incident_app.command("assign")
@@ -360,3 +365,4 @@ def demo(
     console.print(f"Образец: {report.read} постов, новых {report.stored.inserted}")
     run_process(ctx)
     print_summary(ctx)
+    demo_login(ctx, config, database)

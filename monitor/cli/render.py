@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from monitor.config import Settings
 from monitor.incidents.lifecycle import RISK_NAMES, STATUS_NAMES
 
-console = Console(highlight=False)
+# Wide when piped, so tables stay readable in logs and files.
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 def _default(value: Any) -> Any:
@@ -45,30 +48,22 @@ def sector_name(settings: Settings, code: str | None) -> str:
 
 def queue_table(settings: Settings, rows: list[dict], title: str) -> Table:
     """The queue as a table an officer reads."""
-    table = Table(title=title, show_lines=False)
-    for column in (
-        "№",
-        "Риск",
-        "Сектор",
-        "Территория",
-        "Статус",
-        "Получатель",
-        "Срок ответа",
-        "Постов",
-        "Суть",
-    ):
-        table.add_column(column, overflow="fold")
+    table = Table(title=title, show_lines=False, expand=False)
+    for column in ("№", "Риск", "Сектор", "Территория", "Статус", "Получатель", "Срок ответа"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("Постов", justify="right", no_wrap=True)
+    table.add_column("Суть", overflow="ellipsis", no_wrap=True, max_width=60)
     for row in rows:
         mark = "[bold red]просрочен[/] " if row.get("overdue") else ""
         table.add_row(
             str(row["id"]),
             RISK_NAMES.get(row["risk"], row["risk"]),
             sector_name(settings, row["sector"]),
-            row.get("territory") or "—",
+            escape(row.get("territory") or "—"),
             STATUS_NAMES.get(row["status"], row["status"]),
-            row.get("recipient_name") or "—",
+            row.get("recipient_code") or "—",
             mark + local(settings, row.get("first_response_due")),
             str(row.get("posts_count")),
-            row["title"][:70],
+            escape(row["title"]),
         )
     return table

@@ -39,9 +39,9 @@ class QueueFilter:
 
     def validate(self, sectors: set[str] | None = None) -> None:
         """Reject values that cannot match anything, with a clear message."""
-        if self.status and self.status not in (*STATUSES, "open"):
+        if self.status and self.status not in (*STATUSES, "open", "all"):
             raise InputError(
-                f"Неизвестный статус: {self.status} (есть: open, " + ", ".join(STATUSES) + ")"
+                f"Неизвестный статус: {self.status} (есть: open, all, " + ", ".join(STATUSES) + ")"
             )
         if self.risk and self.risk not in RISK_RANK:
             raise InputError(f"Неизвестный уровень риска: {self.risk}")
@@ -127,6 +127,16 @@ def count_incidents(connection: Connection, flt: QueueFilter, now: datetime) -> 
         incidents.outerjoin(recipients, recipients.c.id == incidents.c.recipient_id)
     )
     return connection.execute(_filtered(query, flt, now)).scalar_one()
+
+
+def count_by(connection: Connection, flt: QueueFilter, now: datetime, column) -> dict[str, int]:
+    """How many incidents match the filter, for each value of an incidents column."""
+    query = (
+        select(column, func.count())
+        .select_from(incidents.outerjoin(recipients, recipients.c.id == incidents.c.recipient_id))
+        .group_by(column)
+    )
+    return {str(key): count for key, count in connection.execute(_filtered(query, flt, now))}
 
 
 def _incident_dict(row) -> dict[str, Any]:

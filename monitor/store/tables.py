@@ -178,6 +178,19 @@ incidents = Table(
     Index(None, "first_response_due"),
 )
 
+# Each spell in `waiting`: the deadline clock does not run inside one (see incidents/sla.py).
+incident_pauses = Table(
+    "incident_pauses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime),
+    Column("status_before", String(20), nullable=False),
+    Column("reason", Text),
+    Index(None, "incident_id", "started_at"),
+)
+
 incident_posts = Table(
     "incident_posts",
     metadata,
@@ -212,6 +225,18 @@ users = Table(
     Column("api_token_hash", String(128), unique=True),
     Column("active", Boolean, nullable=False, server_default="1"),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Failed logins, kept for the login rate limit (monitor/web/logins.py); old rows are pruned.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("address", String(100), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "name", "at"),
+    Index(None, "address", "at"),
 )
 
 templates = Table(

@@ -1,0 +1,97 @@
+"""Cross-domain checks of the classifier: how it does on text unlike what it learned from.
+
+    python bench/crossdomain.py [--public ../shared/datasets] [--dense navec] [--set C=0.3]
+
+Prints, as JSON lines:
+- `kz`: trained on the project corpus (+ Telegram negatives), scored on the real complaints
+  of kz_complaints.jsonl (relevance recall, sector and risk macro-F1);
+- `category:<name>`: trained without one category of non-signals, the share of that
+  category wrongly flagged relevant;
+- `register:<source>`: trained without the posts of one register (vk, ok, telegram),
+  scored on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sklearn.base import clone  # noqa: E402
+
+from classifier.corpus import LabelledPost, project_files, read_jsonl, read_many  # noqa: E402
+from classifier.encoder import make_encoder  # noqa: E402
+from classifier.evaluate import score  # noqa: E402
+from classifier.model import PostModel  # noqa: E402
+from classifier.text import Lemmatizer  # noqa: E402
+from classifier.train import Prepared, predict_heads, prepare  # noqa: E402
+
+
+def _run(model: PostModel, train: Prepared, test: Prepared) -> dict:
+    fitted = clone(model).fit(train.lemma_texts, train.labels, dense=train.dense)
+    return score(test.posts, *predict_heads(fitted, test))
+
+
+def _brief(report: dict) -> dict:
+    return {
+        "n": report["n"],
+        "relevance": {k: report["relevance"][k] for k in ("precision", "recall", "f1")},
+        "sector_macro_f1": report["sector"]["macro_f1"],
+        "sector_accuracy": report["sector"]["accuracy"],
+        "risk_macro_f1": report["risk"]["macro_f1"],
+    }
+
+
+def main() -> None:
+    """Run the checks and print one JSON line each."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--public", type=Path, default=Path("../shared/datasets"))
+    parser.add_argument("--dense", choices=["navec"], default=None)
+    parser.add_argument("--set", action="append", default=[], help="PostModel param=value")
+    parser.add_argument("--only", default=None, help="kz, category or register")
+    args = parser.parse_args()
+    params = {}
+    for item in args.set:
+        key, value = item.split("=", 1)
+        params[key] = json.loads(value)
+    model = PostModel(**params)
+    encoder = make_encoder({"kind": args.dense}) if args.dense else None
+    lemmatizer = Lemmatizer()
+    corpus = read_many(project_files())
+    negatives = read_jsonl(args.public / "telegram_news_negatives.jsonl")
+    complaints = read_jsonl(args.public / "kz_complaints.jsonl")
+    started = time.perf_counter()
+    prepared = prepare([*corpus, *negatives, *complaints], lemmatizer, encoder)
+    index = {post.id: i for i, post in enumerate(prepared.posts)}
+
+    def rows(posts: list[LabelledPost]) -> Prepared:
+        return prepared.subset([index[p.id] for p in posts])
+
+    if args.only in (None, "kz"):
+        report = _run(model, rows([*corpus, *negatives]), rows(complaints))
+        print(json.dumps({"check": "kz", **_brief(report)}, ensure_ascii=False), flush=True)
+    if args.only in (None, "category"):
+        categories = sorted({str(p.extra.get("category")) for p in corpus if not p.relevant})
+        for category in categories:
+            held = [p for p in corpus if p.extra.get("category") == category]
+            kept = [p for p in corpus if p.extra.get("category") != category]
+            report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
+            flagged = 1 - (report["relevance"]["accuracy"] or 0)
+            line = {"check": f"category:{category}", "n": len(held), "flagged": round(flagged, 3)}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    if args.only in (None, "register"):
+        for source in ("vk", "ok", "telegram"):
+            held = [p for p in corpus if p.source == source]
+            kept = [p for p in corpus if p.source != source]
+            report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
+            line = {"check": f"register:{source}", **_brief(report)}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""The classifier as the product uses it: load a package, predict a batch of posts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier.encoder import Encoder, make_encoder
+from classifier.entities import Entity, EntityExtractor
+from classifier.package import ModelError, TextModel, load
+from classifier.reach import ReachRule, apply_reach, reach_counters
+from classifier.territory import Gazetteer
+from classifier.text import Lemmatizer
+
+MAX_TEXT = 20_000  # characters read from one post; the rest of a huge text adds nothing
+
+
+@dataclass
+class Prediction:
+    """What the model says about one post."""
+
+    id: str
+    relevant: bool
+    relevance_proba: float
+    sector: str
+    sector_proba: list[tuple[str, float]]
+    risk_text: str
+    risk: str
+    entities: list[Entity] = field(default_factory=list)
+    territory: str | None = None
+    model_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (tuples become lists)."""
+        data = asdict(self)
+        data["sector_proba"] = [[code, p] for code, p in self.sector_proba]
+        return data
+
+
+@dataclass
+class Classifier:
+    """A loaded model package plus the resources prediction needs, built once."""
+
+    model: TextModel
+    meta: dict[str, Any]
+    lemmatizer: Lemmatizer
+    gazetteer: Gazetteer | None = None
+    reach_rules: list[ReachRule] = field(default_factory=list)
+    encoder: Encoder | None = None
+    candidate_threshold: float = 0.1
+
+    @classmethod
+    def load(
+        cls,
+        path: Path | str,
+        *,
+        gazetteer: Sequence[Mapping[str, object]] | None = None,
+        reach_rules: Sequence[Mapping[str, object]] | None = None,
+        encoder: Mapping[str, object] | None = None,
+    ) -> Classifier:
+        """Load a package after checking its files; gazetteer and rules come from config."""
+        model, meta = load(path)
+        dense = meta.get("dense")
+        if dense and not encoder:
+            raise ModelError(
+                f"Модель {path} обучена с плотным кодировщиком ({dense.get('kind')}); "
+                "укажите classifier.encoder в настройках"
+            )
+        if encoder and not dense:
+            raise ModelError(
+                f"Модель {path} обучена без плотного кодировщика; "
+                "уберите classifier.encoder из настроек или обучите модель с ним"
+            )
+        lemmatizer = Lemmatizer()
+        made_encoder = make_encoder(encoder)
+        if made_encoder is not None and dense and made_encoder.dim != dense.get("dim"):
+            raise ModelError(
+                f"Кодировщик даёт векторы размера {made_encoder.dim}, "
+                f"а модель {path} обучена на размере {dense.get('dim')}"
+            )
+        return cls(
+            model=model,
+            meta=meta,
+            lemmatizer=lemmatizer,
+            gazetteer=Gazetteer.build(gazetteer, lemmatizer.morph) if gazetteer else None,
+            reach_rules=[ReachRule.from_dict(rule) for rule in reach_rules or ()],
+            encoder=made_encoder,
+            candidate_threshold=float(meta.get("candidate_threshold", 0.1)),
+        )
+
+    @property
+    def version(self) -> str:
+        """The package's model version string."""
+        return str(self.meta.get("model_version", "unknown"))
+
+    def relevance(self, texts: Sequence[str]) -> np.ndarray:
+        """Relevance probabilities from the fast n-gram stage alone (no dense encoder)."""
+        lemma_texts = [self.lemmatizer.lemma_text(t[:MAX_TEXT]) for t in texts]
+        return self.model.relevance.proba(self.model.features(lemma_texts))[:, 1]
+
+    def predict(self, posts: Sequence[Mapping[str, Any]]) -> list[Prediction]:
+        """Classify a batch of posts given as dicts with at least `id` and `text`."""
+        if not posts:
+            return []
+        texts = [_text_of(post) for post in posts]
+        features = self.model.features([self.lemmatizer.lemma_text(t) for t in texts])
+        relevance = self.model.relevance.proba(features)[:, 1]
+        dense = None
+        if self.encoder is not None and self.model.candidate is not None:
+            # The cascade: the dense encoder runs only on posts the n-gram stage lets through.
+            candidates = np.flatnonzero(relevance >= self.candidate_threshold)
+            dense = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+            if len(candidates):
+                dense[candidates] = self.encoder.encode([texts[i] for i in candidates])
+                relevance[candidates] = self.model.candidate.proba(
+                    self.model.with_dense(features[candidates], dense[candidates])
+                )[:, 1]
+        joined = self.model.with_dense(features, dense)
+        sector_proba = self.model.sector.proba(joined)
+        risk_proba = self.model.risk.proba(joined)
+        relevant = relevance >= self.model.relevance_threshold
+        found = np.flatnonzero(relevant)
+        entities = dict(zip(found, self._entities([texts[i] for i in found]), strict=True))
+        sectors, risks = self.model.sector.classes, self.model.risk.classes
+        predictions = []
+        for i, post in enumerate(posts):
+            order = np.argsort(-sector_proba[i])[:3]
+            risk_text = risks[int(np.argmax(risk_proba[i]))]
+            is_relevant = bool(relevant[i])
+            territory = None
+            if is_relevant and self.gazetteer is not None:
+                hint = post.get("territory")
+                territory = self.gazetteer.resolve(texts[i], hint if isinstance(hint, str) else None)
+            predictions.append(
+                Prediction(
+                    id=str(post.get("id", "")),
+                    relevant=is_relevant,
+                    relevance_proba=round(float(relevance[i]), 4),
+                    sector=sectors[int(order[0])],
+                    sector_proba=[(sectors[int(k)], round(float(sector_proba[i, k]), 4)) for k in order],
+                    risk_text=risk_text,
+                    risk=apply_reach(risk_text, reach_counters(post), self.reach_rules),
+                    entities=entities.get(i, []),
+                    territory=territory,
+                    model_version=self.version,
+                )
+            )
+        return predictions
+
+    def _entities(self, texts: list[str]) -> list[list[Entity]]:
+        if not texts:
+            return []
+        return EntityExtractor(self.lemmatizer.morph).extract(texts)
+
+
+def _text_of(post: Mapping[str, Any]) -> str:
+    text = post.get("text")
+    return text[:MAX_TEXT] if isinstance(text, str) else ""

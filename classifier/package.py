@@ -1,0 +1,161 @@
+"""Model packages on disk: a folder with meta.json, vectorizers.json and arrays.npz.
+
+Nothing in a package is unpickled: json and npz (allow_pickle=False) only, and every file
+is checked against the sha256 recorded in meta.json before it is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+
+from classifier.heads import LinearHead, rebuild_vectorizer, vectorizer_state
+from classifier.model import PostModel
+
+FORMAT_VERSION = 1
+META = "meta.json"
+VECTORIZERS = "vectorizers.json"
+ARRAYS = "arrays.npz"
+
+
+class ModelError(ValueError):
+    """A model package is missing, damaged, of another format, or does not fit the settings."""
+
+
+@dataclass
+class TextModel:
+    """What prediction needs from a package: vectorizers and the calibrated heads."""
+
+    word: Any
+    char: Any
+    relevance: LinearHead
+    sector: LinearHead
+    risk: LinearHead
+    candidate: LinearHead | None
+    dense_weight: float
+    relevance_threshold: float
+
+    def features(self, lemma_texts: list[str]) -> sparse.csr_matrix:
+        """Word and character n-gram TF-IDF of lemma strings."""
+        return sparse.hstack(
+            [self.word.transform(lemma_texts), self.char.transform(lemma_texts)], format="csr"
+        )
+
+    def with_dense(self, features: sparse.csr_matrix, dense: np.ndarray | None) -> Any:
+        """Append weighted dense vectors to n-gram features, when the model uses them."""
+        if dense is None:
+            return features
+        block = sparse.csr_matrix(np.asarray(dense, dtype=np.float32) * self.dense_weight)
+        return sparse.hstack([features, block], format="csr")
+
+
+def export(model: PostModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    """The json part and the arrays of a fitted `PostModel`."""
+    vectorizers: dict[str, Any] = {}
+    arrays: dict[str, np.ndarray] = {}
+    for name, vectorizer in model.vectorizer_.transformer_list:
+        settings, idf = vectorizer_state(vectorizer)
+        vectorizers[name] = settings
+        arrays[f"{name}.idf"] = idf
+    heads = {"relevance": model.relevance_, "sector": model.sector_, "risk": model.risk_}
+    if model.candidate_ is not None:
+        heads["candidate"] = model.candidate_
+    classes = {}
+    for name, head in heads.items():
+        linear = LinearHead.from_calibrated(head)
+        arrays.update(linear.arrays(name))
+        classes[name] = linear.classes
+    vectorizers["classes"] = classes
+    vectorizers["dense_weight"] = model.dense_weight
+    vectorizers["dense_dim"] = model.dense_dim_
+    return vectorizers, arrays
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save(model: PostModel, folder: Path | str, meta: dict[str, Any]) -> Path:
+    """Write a package; meta.json gets the format version and every file's sha256."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    vectorizers, arrays = export(model)
+    (folder / VECTORIZERS).write_text(
+        json.dumps(vectorizers, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+    np.savez_compressed(folder / ARRAYS, **arrays)
+    meta = dict(meta)
+    meta["format_version"] = FORMAT_VERSION
+    meta["relevance_threshold"] = model.relevance_threshold
+    meta["files"] = {name: sha256_file(folder / name) for name in (VECTORIZERS, ARRAYS)}
+    (folder / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    return folder
+
+
+def read_meta(folder: Path | str) -> dict[str, Any]:
+    """meta.json of a package, checked for its format version."""
+    path = Path(folder) / META
+    if not path.is_file():
+        raise ModelError(f"Модель не найдена: нет файла {path}")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path} повреждён: {exc}") from None
+    version = meta.get("format_version") if isinstance(meta, dict) else None
+    if version != FORMAT_VERSION:
+        raise ModelError(
+            f"{path}: формат модели {version!r}, ожидался {FORMAT_VERSION}; переобучите модель"
+        )
+    return meta
+
+
+def _checked_bytes(folder: Path, name: str, meta: dict[str, Any]) -> bytes:
+    expected = meta.get("files", {}).get(name)
+    path = folder / name
+    if not expected:
+        raise ModelError(f"{folder / META}: нет контрольной суммы файла {name}")
+    if not path.is_file():
+        raise ModelError(f"В модели {folder} нет файла {name}")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != expected:
+        raise ModelError(f"Файл {path} изменён или повреждён: контрольная сумма не совпадает")
+    return data
+
+
+def load(folder: Path | str) -> tuple[TextModel, dict[str, Any]]:
+    """Read a package after checking every file's sha256; returns the model and its meta."""
+    import io
+
+    folder = Path(folder)
+    meta = read_meta(folder)
+    vectorizers = json.loads(_checked_bytes(folder, VECTORIZERS, meta).decode("utf-8"))
+    with np.load(io.BytesIO(_checked_bytes(folder, ARRAYS, meta)), allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    classes = vectorizers["classes"]
+    heads = {
+        name: LinearHead.from_arrays(arrays, name, classes[name])
+        for name in ("relevance", "sector", "risk", "candidate")
+        if name in classes
+    }
+    model = TextModel(
+        word=rebuild_vectorizer(vectorizers["word"], arrays["word.idf"]),
+        char=rebuild_vectorizer(vectorizers["char"], arrays["char.idf"]),
+        relevance=heads["relevance"],
+        sector=heads["sector"],
+        risk=heads["risk"],
+        candidate=heads.get("candidate"),
+        dense_weight=float(vectorizers["dense_weight"]),
+        relevance_threshold=float(meta.get("relevance_threshold", 0.5)),
+    )
+    return model, meta

@@ -1,0 +1,25 @@
+"""The bridge from settings to the classifier: which model, which places, which rules."""
+
+from __future__ import annotations
+
+from classifier import Classifier, ModelError
+from monitor.config import Settings, resolve_path
+from monitor.errors import ConfigError
+
+
+def load_classifier(settings: Settings) -> Classifier:
+    """Load the model named in `classifier.model` with the config's gazetteer and reach rules."""
+    section = settings.classifier
+    try:
+        return Classifier.load(
+            resolve_path(settings, section.model),
+            gazetteer=[t.model_dump() for t in settings.territories],
+            reach_rules=[rule.model_dump() for rule in section.reach_rules],
+            encoder=(
+                {"kind": section.encoder.kind, "path": str(resolve_path(settings, section.encoder.path))}
+                if section.encoder
+                else None
+            ),
+        )
+    except (ModelError, ImportError, FileNotFoundError, ValueError) as exc:
+        raise ConfigError(f"Модель классификатора не загружается: {exc}") from None

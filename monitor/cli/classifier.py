@@ -1,0 +1,200 @@
+"""Classifier commands: train, evaluate, classify."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from classifier import Classifier
+from classifier.corpus import CorpusError, read_jsonl
+from classifier.encoder import make_encoder
+from classifier.evaluate import evaluate as evaluate_model
+from classifier.train import train as train_model
+from monitor.classify import load_classifier
+from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_context
+from monitor.config import Settings
+from monitor.errors import ConfigError, InputError
+
+err = Console(stderr=True, highlight=False)
+ModelOption = Annotated[
+    Path | None,
+    typer.Option("--model", help="Model package folder (default: classifier.model in config)"),
+]
+STEP_NAMES = {
+    "lemmas": "Лемматизация",
+    "encoder": "Плотные векторы",
+    "cv": "Кросс-валидация",
+    "fit": "Обучение",
+}
+
+
+def _classifier(settings: Settings, model: Path | None) -> Classifier:
+    if model is not None:
+        settings = settings.model_copy(deep=True)
+        settings.classifier.model = str(model.resolve())
+    return load_classifier(settings)
+
+
+class _StepProgress:
+    """Adapts the library's progress callback to one rich bar per step."""
+
+    def __init__(self, bar: Progress) -> None:
+        self.bar = bar
+        self.tasks: dict[str, Any] = {}
+
+    def __call__(self, step: str, total: int | None) -> None:
+        if total is not None:
+            name = STEP_NAMES.get(step, step)
+            self.tasks[step] = self.bar.add_task(name, total=total)
+        elif step in self.tasks:
+            self.bar.advance(self.tasks[step])
+
+
+@app.command()
+def train(
+    data: Annotated[
+        list[Path], typer.Option("--data", help="Labelled JSONL file(s); repeat or list them")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder of the new model package")],
+    more: Annotated[
+        list[Path] | None, typer.Argument(help="More labelled files", show_default=False)
+    ] = None,
+    encoder: Annotated[
+        Path | None,
+        typer.Option("--encoder", help="Local sentence-transformers folder for dense features"),
+    ] = None,
+    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (0 to skip)")] = 5,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Train a model on the train side of the fixed split; print the test-split report."""
+    open_context(config, database)
+    files = [*data, *(more or [])]
+    for path in files:
+        if not path.is_file():
+            raise InputError(f"Файл не найден: {path}")
+    spec = {"kind": "sentence-transformers", "path": str(encoder)} if encoder else None
+    try:
+        dense = make_encoder(spec)
+    except (ImportError, FileNotFoundError, ValueError) as exc:
+        raise ConfigError(f"Кодировщик не загружается: {exc}") from None
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    try:
+        with bar:
+            meta = train_model(
+                files, out, encoder=dense, encoder_spec=spec, cv_folds=cv, progress=_StepProgress(bar)
+            )
+    except CorpusError as exc:
+        raise InputError(str(exc)) from None
+    typer.echo(f"Модель сохранена: {out} ({meta['model_version']})")
+    if meta["metrics"]["cv"]:
+        typer.echo("Кросс-валидация на обучающей части:")
+        _report(meta["metrics"]["cv"])
+    if meta["metrics"]["test"]:
+        typer.echo("Отложенная тестовая выборка:")
+        _report(meta["metrics"]["test"])
+
+
+@app.command()
+def evaluate(
+    data: Annotated[Path, typer.Option("--data", help="Labelled JSONL file")],
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Score a model against gold labels in a JSONL file."""
+    ctx = open_context(config, database)
+    try:
+        posts = read_jsonl(data)
+    except CorpusError as exc:
+        raise InputError(str(exc)) from None
+    report = evaluate_model(_classifier(ctx.settings, model), posts)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        _report(report)
+
+
+@app.command()
+def classify(
+    model: ModelOption = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="Classify this one text instead of stdin")
+    ] = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Read JSONL posts from stdin (or one --text), write JSONL predictions to stdout."""
+    ctx = open_context(config, database)
+    classifier = _classifier(ctx.settings, model)
+    batch_size = ctx.settings.classifier.batch_size
+    posts = iter([{"id": "text", "text": text}]) if text is not None else _stdin_posts()
+    batch: list[dict[str, Any]] = []
+    for post in posts:
+        batch.append(post)
+        if len(batch) >= batch_size:
+            _write(classifier, batch)
+            batch = []
+    _write(classifier, batch)
+
+
+def _stdin_posts() -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            post = json.loads(line)
+        except json.JSONDecodeError as exc:
+            err.print(f"строка {number} пропущена: неверный JSON ({exc.msg})")
+            continue
+        if not isinstance(post, dict) or not isinstance(post.get("text"), str):
+            err.print(f"строка {number} пропущена: нужен объект с полем text")
+            continue
+        post.setdefault("id", str(number))
+        yield post
+
+
+def _write(classifier: Classifier, batch: list[dict[str, Any]]) -> None:
+    for prediction in classifier.predict(batch):
+        sys.stdout.write(json.dumps(prediction.to_dict(), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _report(report: dict[str, Any]) -> None:
+    """Print metrics as tables (Russian headings)."""
+    console = Console(highlight=False)
+    rel = report["relevance"]
+    console.print(
+        f"Всего: {report['n']}. Релевантность: точность {rel['precision']}, "
+        f"полнота {rel['recall']}, F1 {rel['f1']}"
+    )
+    for head, title in (("sector", "Сектор"), ("risk", "Риск")):
+        part = report[head]
+        if not part["n"]:
+            continue
+        table = Table(
+            title=f"{title}: n={part['n']}, accuracy {part['accuracy']}, macro-F1 {part['macro_f1']}"
+        )
+        for column in ("класс", "точность", "полнота", "F1", "n"):
+            table.add_column(column)
+        for label, row in part["per_class"].items():
+            table.add_row(
+                label, str(row["precision"]), str(row["recall"]), str(row["f1"]), str(row["support"])
+            )
+        console.print(table)

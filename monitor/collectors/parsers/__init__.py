@@ -1,0 +1,1 @@
+"""Parsers: a response body in, input records out; no network here."""

@@ -1,0 +1,128 @@
+"""Queueing notifications: each is stored once under its dedup key, then sent by delivery.
+
+Callers describe what should be said (a kind, a key, whom, a template context); the
+outbox renders only those not stored yet, so re-deriving the same notifications on every
+tick costs a lookup, not a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from monitor.config import Settings
+from monitor.notify.templates import render
+from monitor.store.tables import notifications
+
+KEY_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Addressee:
+    """A recipient as notifications see it."""
+
+    id: int
+    code: str
+    name: str
+    email: str | None
+    telegram_chat_id: str | None
+
+
+def enabled_channels(settings: Settings) -> list[str]:
+    """The channels switched on in config."""
+    channels = []
+    if settings.notify.email.enabled:
+        channels.append("email")
+    if settings.notify.telegram.enabled:
+        channels.append("telegram")
+    return channels
+
+
+@dataclass
+class _Planned:
+    dedup_key: str
+    kind: str
+    channel: str
+    address: str
+    addressee: Addressee
+    incident_id: int | None
+    context: Callable[[], dict[str, Any]]
+
+
+@dataclass
+class Outbox:
+    """Notifications planned in one transaction, stored by `flush`."""
+
+    settings: Settings
+    now: datetime
+    planned: dict[str, _Planned] = field(default_factory=dict)
+
+    def add(
+        self,
+        kind: str,
+        key: str,
+        addressee: Addressee | None,
+        *,
+        incident_id: int | None,
+        context: Callable[[], dict[str, Any]],
+    ) -> None:
+        """Plan one message to every enabled channel the addressee has an address for."""
+        if addressee is None:
+            return
+        for channel in enabled_channels(self.settings):
+            address = addressee.email if channel == "email" else addressee.telegram_chat_id
+            if not address:
+                continue
+            dedup_key = f"{kind}:{key}:{channel}"
+            self.planned.setdefault(
+                dedup_key,
+                _Planned(dedup_key, kind, channel, address, addressee, incident_id, context),
+            )
+
+    def flush(self, connection: Connection) -> int:
+        """Store the planned notifications not stored yet; returns how many were new."""
+        keys = list(self.planned)
+        existing: set[str] = set()
+        for start in range(0, len(keys), KEY_LOOKUP_CHUNK):
+            chunk = keys[start : start + KEY_LOOKUP_CHUNK]
+            existing.update(
+                connection.execute(
+                    select(notifications.c.dedup_key).where(notifications.c.dedup_key.in_(chunk))
+                ).scalars()
+            )
+        rows = []
+        for key in keys:
+            if key in existing:
+                continue
+            item = self.planned[key]
+            subject, body = render(item.kind, recipient_name=item.addressee.name, **item.context())
+            rows.append(
+                {
+                    "dedup_key": key,
+                    "incident_id": item.incident_id,
+                    "recipient_id": item.addressee.id,
+                    "channel": item.channel,
+                    "address": item.address,
+                    "kind": item.kind,
+                    "subject": subject,
+                    "body": body,
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": self.now,
+                    "created_at": self.now,
+                }
+            )
+        if rows:
+            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+            # A concurrent tick may have stored some of the same keys meanwhile: skip those.
+            statement = dialect.insert(notifications).on_conflict_do_nothing(
+                index_elements=["dedup_key"]
+            )
+            connection.execute(statement, rows)
+        self.planned.clear()
+        return len(rows)

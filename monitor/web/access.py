@@ -1,0 +1,54 @@
+"""Who may do what: one table of permissions, checked on the server for every request."""
+
+from __future__ import annotations
+
+from monitor.errors import AccessDenied
+from monitor.web.users import User
+
+_WORKERS = frozenset({"admin", "officer"})
+_ANSWERERS = frozenset({"admin", "officer", "recipient"})
+_EVERYONE = frozenset({"admin", "officer", "recipient", "analyst"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_incidents": _EVERYONE,
+    "assign": _WORKERS,
+    "interim_answer": _ANSWERERS,
+    "final_answer": _ANSWERERS,
+    "pause": _ANSWERERS,
+    "resume": _ANSWERERS,
+    "close": _WORKERS,
+    "reject": _WORKERS,
+    "reclassify": _WORKERS,
+    "view_sources": frozenset({"admin", "officer", "analyst"}),
+    "view_posts": _EVERYONE,
+    "view_recipients": _EVERYONE,
+    "view_contacts": frozenset({"admin", "officer", "analyst"}),
+    "manage_recipients": frozenset({"admin"}),
+    "manage_users": frozenset({"admin"}),
+}
+
+DENIED = {
+    "assign": "назначать инциденты",
+    "interim_answer": "отвечать на инциденты",
+    "final_answer": "отвечать на инциденты",
+    "pause": "приостанавливать инциденты",
+    "resume": "возобновлять инциденты",
+    "close": "закрывать инциденты",
+    "reject": "отклонять инциденты",
+    "reclassify": "исправлять классификацию",
+    "view_sources": "смотреть источники",
+    "manage_recipients": "управлять получателями",
+    "manage_users": "управлять пользователями",
+}
+
+
+def can(user: User, permission: str) -> bool:
+    """Whether the user's role grants the permission."""
+    return user.active and user.role in PERMISSIONS[permission]
+
+
+def require(user: User, permission: str) -> None:
+    """Raise AccessDenied (in Russian) unless the user may do this."""
+    if not can(user, permission):
+        what = DENIED.get(permission, "делать это")
+        raise AccessDenied(f"Роль «{user.role_name}» не позволяет {what}")

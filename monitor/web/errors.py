@@ -1,0 +1,120 @@
+"""Errors as the user sees them: JSON with a Russian message for the API, a page otherwise.
+
+Never a stack trace: unexpected errors are logged and answered with a short message.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from monitor.errors import (
+    AccessDenied,
+    ConfigError,
+    InputError,
+    NotFound,
+    OtklikError,
+    StoreError,
+    TransitionError,
+)
+from monitor.web.deps import LoginRequired, Unauthenticated
+from monitor.web.logins import LoginLocked
+
+log = logging.getLogger(__name__)
+
+# Most specific first.
+STATUS: list[tuple[type[OtklikError], int, str]] = [
+    (Unauthenticated, 401, "unauthenticated"),
+    (LoginLocked, 429, "too_many_attempts"),
+    (AccessDenied, 403, "forbidden"),
+    (NotFound, 404, "not_found"),
+    (TransitionError, 409, "conflict"),
+    (InputError, 422, "invalid"),
+    (StoreError, 503, "store_unavailable"),
+    (ConfigError, 500, "misconfigured"),
+]
+HTTP_MESSAGES = {
+    400: "Неверный запрос",
+    401: "Нужно войти",
+    403: "Доступ запрещён",
+    404: "Страница не найдена",
+    405: "Метод не поддерживается",
+    413: "Запрос слишком большой",
+    415: "Неподдерживаемый тип содержимого",
+    422: "Неверные данные запроса",
+    429: "Слишком много запросов",
+}
+FIELD_NAMES = {"body": "тело запроса", "query": "параметр", "path": "путь", "header": "заголовок"}
+
+
+def classify(exc: OtklikError) -> tuple[int, str]:
+    """HTTP status and error kind of a domain error."""
+    for kind, status, name in STATUS:
+        if isinstance(exc, kind):
+            return status, name
+    return 400, "error"
+
+
+def is_api(request: Request) -> bool:
+    """Whether the request is for the JSON API."""
+    return request.url.path.startswith("/api/")
+
+
+def _json(status: int, error: str, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": error, "message": message}, status_code=status, headers=headers)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for problem in exc.errors()[:5]:
+        location = [str(item) for item in problem.get("loc", ())]
+        where = FIELD_NAMES.get(location[0], location[0]) if location else ""
+        name = ".".join(location[1:])
+        parts.append(f"{where} «{name}»" if name else where)
+    return "Неверные данные запроса: " + ", ".join(parts)
+
+
+def install(app: FastAPI, page_error) -> None:
+    """Register the handlers; `page_error(request, status, message)` renders an HTML page."""
+
+    def respond(request: Request, status: int, error: str, message: str) -> Response:
+        if is_api(request):
+            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+            return _json(status, error, message, headers)
+        return page_error(request, status, message)
+
+    @app.exception_handler(OtklikError)
+    async def domain_error(request: Request, exc: OtklikError) -> Response:
+        status, error = classify(exc)
+        if status >= 500:
+            log.error("%s: %s", type(exc).__name__, exc)
+        return respond(request, status, error, str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return respond(request, 422, "invalid", _validation_message(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        message = HTTP_MESSAGES.get(exc.status_code, "Ошибка запроса")
+        response = respond(request, exc.status_code, "http_error", message)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return respond(
+            request, 500, "internal", "Внутренняя ошибка сервера; подробности в журнале сервера"
+        )

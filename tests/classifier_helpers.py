@@ -1,0 +1,50 @@
+"""Shared pieces of the classifier tests: a small labelled sample and a model trained on it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from classifier.corpus import read_many, project_files
+from tests.conftest import ROOT
+
+DEFAULT_MODEL = ROOT / "models" / "default"
+PER_FILE = 150  # rows taken from each corpus part: enough for every label, trains in seconds
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    """Write dicts as JSONL (UTF-8)."""
+    path.write_text(
+        "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8"
+    )
+    return path
+
+
+def sample_rows() -> list[dict]:
+    """A slice of the project corpus as plain dicts."""
+    rows = []
+    for path in project_files():
+        for post in read_many([path])[:PER_FILE]:
+            rows.append(
+                {"id": post.id, "text": post.text, "relevant": post.relevant,
+                 "sector": post.sector, "risk": post.risk}
+            )
+    return rows
+
+
+@pytest.fixture(scope="session")
+def sample_file(tmp_path_factory) -> Path:
+    """The sample as a JSONL file."""
+    return write_jsonl(tmp_path_factory.mktemp("corpus") / "sample.jsonl", sample_rows())
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, sample_file) -> Path:
+    """A model package trained on the sample (no cross-validation)."""
+    from classifier.train import train
+
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    train([sample_file], out, cv_folds=0)
+    return out
