@@ -47,7 +47,11 @@ class SentenceTransformerEncoder:
     @property
     def dim(self) -> int:
         """Size of the vectors."""
-        size = self.model.get_sentence_embedding_dimension()
+        # Renamed in sentence-transformers 6; older releases only have the long name.
+        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
+            self.model, "get_sentence_embedding_dimension"
+        )
+        size = getter()
         return int(size) if size else int(self.encode(["x"]).shape[1])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

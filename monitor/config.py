@@ -425,6 +425,39 @@ class WebSettings(Section):
     login_window_minutes: float = Field(15, gt=0, description="Window of the failed-login limit")
 
 
+class AnalyticsSettings(Section):
+    baseline_days: int = Field(
+        28, ge=7, le=365, description="Days before a period that form each series' baseline"
+    )
+    growth_fdr: float = Field(
+        0.05,
+        gt=0,
+        lt=1,
+        description="False discovery rate of growth alerts (Benjamini-Hochberg over all series)",
+    )
+    growth_min_count: int = Field(
+        5, ge=1, description="A growth alert needs at least this many signals in the period"
+    )
+    growth_min_ratio: float = Field(
+        1.5, ge=1, description="A growth alert needs this many times the expected count"
+    )
+    drivers: int = Field(5, ge=1, le=50, description="Terms, places and sources named per alert")
+    max_categories: int = Field(
+        8, ge=3, le=30, description="Most problem categories per sector (at least 3 are made)"
+    )
+    cluster_sample: int = Field(
+        2000, ge=100, description="Incidents per sector the clustering is fitted on at most"
+    )
+    seed: int = Field(0, description="Random seed of the clustering, so results repeat")
+    report_territories: int = Field(
+        10, ge=1, description="Territories shown in the weekly note's heat map (rest summed)"
+    )
+    report_sectors: int = Field(
+        5, ge=1, description="Sectors whose problems the weekly note describes"
+    )
+    report_overdue: int = Field(30, ge=0, description="Overdue incidents listed in the weekly note")
+
+
 class Settings(Section):
     """The whole configuration file."""
 
@@ -468,6 +501,9 @@ class Settings(Section):
     )
     web: WebSettings = Field(
         default_factory=WebSettings, description="The web page and the JSON API"
+    )
+    analytics: AnalyticsSettings = Field(
+        default_factory=AnalyticsSettings, description="Heat map, ratings, growth, weekly note"
     )
 
 

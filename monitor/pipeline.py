@@ -118,7 +118,9 @@ def process_pending(
                     risk_text=p.risk_text,
                     territory=p.territory or row.territory_hint,
                 )
-                incident_id, created = group_post(connection, ctx.settings, classified, now)
+                incident_id, created = group_post(
+                    connection, ctx.settings, classified, now, model.lemmatizer
+                )
                 if incident_id is not None:
                     report.posts_grouped += 1
                     report.incident_ids.add(incident_id)

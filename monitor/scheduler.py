@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from monitor.collectors.registry import due_sources, next_due_at, sync_sources
@@ -84,7 +85,7 @@ class Scheduler:
                 self._step("collect", lambda: self._collect_due(tools))
                 for name, step in (("process", self.process), ("deadlines", self.tick)):
                     if step is not None and not self.stop.is_set():
-                        self._step(name, lambda step=step: step(self.ctx))
+                        self._step(name, partial(step, self.ctx))
                 self.cycles += 1
                 if max_cycles is not None and self.cycles >= max_cycles:
                     break

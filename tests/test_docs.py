@@ -61,3 +61,11 @@ def test_every_command_has_help_and_is_in_the_readme():
     undocumented = [name for name, command in commands.items()
                     if not command.help or not re.search(rf"otklik {re.escape(name)}\b", readme)]
     assert undocumented == []
+
+
+def test_every_command_takes_config_and_database():
+    commands = _commands(typer.main.get_command(app))
+    missing = [name for name, command in commands.items()
+               if not {"--config", "--database"} <= {opt for p in command.params
+                                                     for opt in getattr(p, "opts", [])}]
+    assert missing == []

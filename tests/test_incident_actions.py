@@ -36,9 +36,11 @@ def _kinds(engine, incident_id):
 def test_assign_answer_close(incident):
     settings, engine, incident_id = incident
     service.assign(engine, incident_id, "adm-shebekino", actor="officer", now=NOW)
-    service.answer(engine, incident_id, "Бригада выехала", interim=True, actor="officer", now=NOW)
+    service.answer(engine, incident_id, "Бригада выехала", interim=True, actor="officer",
+                   now=NOW, settings=settings)
     assert _row(engine, incident_id).status == "in_progress"
-    service.answer(engine, incident_id, "Воду дали", interim=False, actor="officer", now=NOW)
+    service.answer(engine, incident_id, "Воду дали", interim=False, actor="officer", now=NOW,
+                   settings=settings)
     service.close(engine, incident_id, actor="officer", now=NOW)
     row = _row(engine, incident_id)
     assert (row.status, row.first_response_at, row.answered_at) == ("closed", NOW, NOW)
@@ -49,7 +51,8 @@ def test_closed_incident_cannot_be_answered(incident):
     settings, engine, incident_id = incident
     service.close(engine, incident_id, actor="officer", now=NOW)
     with pytest.raises(TransitionError, match="закрыт"):
-        service.answer(engine, incident_id, "поздно", interim=False, actor="o", now=NOW)
+        service.answer(engine, incident_id, "поздно", interim=False, actor="o", now=NOW,
+                       settings=settings)
     assert _kinds(engine, incident_id)[-1] == "closed"
 
 
@@ -60,7 +63,8 @@ def test_unknown_recipient_or_incident_is_a_clear_error(incident):
     with pytest.raises(NotFound, match="Инцидент 999"):
         service.close(engine, 999, actor="o", now=NOW)
     with pytest.raises(InputError):
-        service.answer(engine, incident_id, "  ", interim=True, actor="o", now=NOW)
+        service.answer(engine, incident_id, "  ", interim=True, actor="o", now=NOW,
+                       settings=settings)
 
 
 def test_reject_turns_posts_into_negative_labels(incident):

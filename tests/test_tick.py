@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 import pytest
@@ -17,6 +18,7 @@ from sla_helpers import (
     stored_notifications,
 )
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from monitor.cli import app
@@ -204,3 +206,33 @@ def test_cli_tick_pause_resume(sqlite_url, tmp_path):
     result = runner.invoke(app, [*resume, "--now", "2025-11-05T12:00:00+03:00", *common])
     assert result.exit_code != 0
     assert isinstance(result.exception, Exception)
+
+
+def test_concurrent_ticks_escalate_once(db_url):
+    settings = make_settings(db_url, email={"enabled": True})
+    contexts = [make_context(settings), make_context(settings)]
+    for _ in range(20):
+        add_incident(contexts[0].db, settings, registered_at=REGISTERED)
+    moment = msk("2025-11-01 15:30")
+    errors: list[Exception] = []
+
+    def run(context):
+        try:
+            tick(context, moment)
+        except OperationalError as exc:  # SQLite: the later writer gives up; the next tick runs
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(context,)) for context in contexts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) <= (1 if db_url.startswith("sqlite") else 0)
+    tick(contexts[0], moment)  # and a third, after both
+    kinds = event_kinds(contexts[0].db)
+    assert kinds.count("escalated") == 40
+    assert kinds.count("overdue") == 20
+    notices = stored_notifications(contexts[0].db, kind="escalation")
+    assert len(notices) == 40
+    for context in contexts:
+        context.engine.dispose()

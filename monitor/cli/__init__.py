@@ -9,6 +9,7 @@ from rich.console import Console
 from sqlalchemy.exc import OperationalError
 
 from monitor.cli import (
+    analytics,  # noqa: F401  (registers commands)
     classifier,  # noqa: F401  (registers commands)
     collect,  # noqa: F401  (registers commands)
     core,  # noqa: F401  (registers commands)

@@ -24,6 +24,7 @@ from monitor.cli.web import demo_login
 from monitor.context import Context
 from monitor.errors import InputError
 from monitor.incidents import service
+from monitor.incidents.deadlines import tick
 from monitor.incidents.lifecycle import RISK_NAMES, STATUS_NAMES
 from monitor.incidents.queue import QueueFilter, get_incident, list_incidents
 from monitor.incidents.routing import sync_recipients
@@ -40,7 +41,8 @@ ActorOption = Annotated[
 ]
 
 
-def _actor(actor: str | None) -> str:
+def actor_name(actor: str | None) -> str:
+    """Who acts: the --actor option, else the OS user."""
     return actor or f"cli:{getpass.getuser()}"
 
 
@@ -228,7 +230,7 @@ def incident_assign(
 ) -> None:
     """Assign or reassign an incident to a recipient."""
     ctx = open_context(config, database, now)
-    service.assign(ctx.db, incident_id, recipient, actor=_actor(actor), now=ctx.now())
+    service.assign(ctx.db, incident_id, recipient, actor=actor_name(actor), now=ctx.now())
     console.print(f"Инцидент {incident_id} назначен: {recipient}")
 
 
@@ -244,7 +246,15 @@ def incident_answer(
 ) -> None:
     """Record an interim or a final answer."""
     ctx = open_context(config, database, now)
-    service.answer(ctx.db, incident_id, text, interim=interim, actor=_actor(actor), now=ctx.now())
+    service.answer(
+        ctx.db,
+        incident_id,
+        text,
+        interim=interim,
+        actor=actor_name(actor),
+        now=ctx.now(),
+        settings=ctx.settings,
+    )
     console.print(
         f"Ответ по инциденту {incident_id} сохранён" + (" (промежуточный)" if interim else "")
     )
@@ -260,7 +270,7 @@ def incident_close(
 ) -> None:
     """Close an incident."""
     ctx = open_context(config, database, now)
-    service.close(ctx.db, incident_id, actor=_actor(actor), now=ctx.now())
+    service.close(ctx.db, incident_id, actor=actor_name(actor), now=ctx.now())
     console.print(f"Инцидент {incident_id} закрыт")
 
 
@@ -275,7 +285,7 @@ def incident_reject(
 ) -> None:
     """Reject an incident as not relevant (its posts become labels)."""
     ctx = open_context(config, database, now)
-    service.reject(ctx.db, incident_id, actor=_actor(actor), now=ctx.now(), reason=reason)
+    service.reject(ctx.db, incident_id, actor=actor_name(actor), now=ctx.now(), reason=reason)
     console.print(f"Инцидент {incident_id} отклонён как нерелевантный")
 
 
@@ -296,7 +306,7 @@ def incident_reclassify(
         ctx.db,
         ctx.settings,
         incident_id,
-        actor=_actor(actor),
+        actor=actor_name(actor),
         now=ctx.now(),
         sector=sector,
         risk=risk,
@@ -348,7 +358,7 @@ def summary(
 def demo(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
-    """Init, ingest the shipped sample (moved up to the present), process, print a summary."""
+    """Init, ingest the sample (moved up to the present), process, check deadlines, summarise."""
     ctx = open_context(config, database, now)
     init_store(ctx)
     path = sample_path()
@@ -357,12 +367,16 @@ def demo(
     report = ingest_file(
         ctx.db,
         path,
-        source_name="demo-sample",
         replay=True,
         shift=timedelta(seconds=round(shift.total_seconds())),
         now=ctx.now(),
     )
     console.print(f"Образец: {report.read} постов, новых {report.stored.inserted}")
     run_process(ctx)
+    checked = tick(ctx)
+    console.print(
+        f"Проверка сроков: просрочено {checked.overdue_marked}, эскалаций {checked.escalations}, "
+        f"уведомлений в очереди {checked.notifications_queued}"
+    )
     print_summary(ctx)
     demo_login(ctx, config, database)

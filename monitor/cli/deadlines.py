@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from monitor.cli.app import ConfigOption, DatabaseOption, NowOption, app, open_context
-from monitor.cli.core import ActorOption, _actor, incident_app
+from monitor.cli.core import ActorOption, actor_name, incident_app
 from monitor.cli.render import console, local
 from monitor.incidents import pausing
 from monitor.incidents.deadlines import tick as run_tick
@@ -67,7 +67,7 @@ def incident_pause(
 ) -> None:
     """Put an incident in `waiting`: its deadline clock stops."""
     ctx = open_context(config, database, now)
-    pausing.pause(ctx.db, incident_id, actor=_actor(actor), now=ctx.now(), reason=reason)
+    pausing.pause(ctx.db, incident_id, actor=actor_name(actor), now=ctx.now(), reason=reason)
     console.print(f"Инцидент {incident_id} ожидает, отсчёт сроков остановлен")
 
 
@@ -81,7 +81,9 @@ def incident_resume(
 ) -> None:
     """Take an incident out of `waiting`; its deadlines move by the time it waited."""
     ctx = open_context(config, database, now)
-    values = pausing.resume(ctx.db, ctx.settings, incident_id, actor=_actor(actor), now=ctx.now())
+    values = pausing.resume(
+        ctx.db, ctx.settings, incident_id, actor=actor_name(actor), now=ctx.now()
+    )
     s = ctx.settings
     console.print(
         f"Инцидент {incident_id} возобновлён. Срок первого ответа: "

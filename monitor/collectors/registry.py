@@ -117,7 +117,7 @@ def next_due_at(connection: Connection, settings: Settings) -> datetime | None:
 def health(connection: Connection, settings: Settings) -> list[dict[str, Any]]:
     """Each configured source with its health and the number of posts stored from it."""
     names = [source.name for source in settings.sources]
-    counts = dict(
+    counts: dict[int, int] = dict(
         connection.execute(
             select(posts.c.source_id, func.count()).group_by(posts.c.source_id)
         ).all()

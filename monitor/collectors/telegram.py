@@ -54,8 +54,12 @@ class TelegramCollector(Collector):
                 newest = max(newest or 0, *page.ids)
             older = page.before or min(page.ids, default=None)
             # pages go back in time: one message already known and out of the window ends it
-            done = any(map(seen_before, page.messages)) or not older or older <= 1
-            done = done or (before is not None and older >= before)  # the page did not move
+            done = (
+                older is None
+                or older <= 1
+                or any(map(seen_before, page.messages))
+                or (before is not None and older >= before)  # the page did not move
+            )
             before = older
             if not done and page_number == self.settings.telegram.max_pages - 1:
                 log.warning("%s: stopped after %d pages", self.source.name, page_number + 1)

@@ -165,7 +165,8 @@ class VkWallCollector(Collector):
         thread = comment.get("thread") if isinstance(comment, dict) else None
         if not isinstance(thread, dict):
             return found
-        replies = thread.get("items") if isinstance(thread.get("items"), list) else []
+        shown = thread.get("items")
+        replies: list[Any] = shown if isinstance(shown, list) else []
         if isinstance(thread.get("count"), int) and thread["count"] > len(replies):
             more = self.client.call(
                 "wall.getComments",
@@ -177,7 +178,8 @@ class VkWallCollector(Collector):
                 need_likes=1,
                 fields=AUTHOR_FIELDS,
             )
-            replies = more.get("items") if isinstance(more.get("items"), list) else replies
+            if isinstance(more.get("items"), list):
+                replies = more["items"]
             authors = Authors({**authors.known, **Authors.from_response(more).known})
         for reply in replies:
             try:

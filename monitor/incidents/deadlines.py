@@ -168,9 +168,13 @@ def _check(
         report.escalations += len(new_steps)
 
     def context(**extra):
+        # Rendered only for notifications not stored yet: moments are formatted late.
         return lambda: {
             "incident": incident_context(settings, incident, recipient and recipient.name),
-            **extra,
+            **{
+                key: local_time(settings, value) if isinstance(value, datetime) else value
+                for key, value in extra.items()
+            },
         }
 
     if incident.status == "assigned" and recipient:
@@ -193,7 +197,7 @@ def _check(
             )
     if owed is not None:
         due_key = f"{incident.id}:{owed.kind}:{owed.due.isoformat()}"
-        names = {"deadline_name": DEADLINE_NAMES[owed.kind], "due": local_time(settings, owed.due)}
+        names = {"deadline_name": DEADLINE_NAMES[owed.kind], "due": owed.due}
         if overdue:
             escalates = level < len(settings.escalation.levels)
             outbox.add(
@@ -224,7 +228,7 @@ def _check(
                 level=step.level,
                 level_name=level_name,
                 deadline_name=DEADLINE_NAMES[step.missed],
-                due=local_time(settings, step.due),
+                due=step.due,
             ),
         )
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from classifier.text import Lemmatizer
 from monitor.config import Settings
 from monitor.incidents import sla
 from monitor.incidents.audit import record_event
@@ -86,7 +87,11 @@ def _near_duplicate(
 
 
 def group_post(
-    connection: Connection, settings: Settings, post: ClassifiedPost, now: datetime
+    connection: Connection,
+    settings: Settings,
+    post: ClassifiedPost,
+    now: datetime,
+    lemmatizer: Lemmatizer | None = None,
 ) -> tuple[int | None, bool]:
     """Put one classified post into an incident; returns (incident id or None, created)."""
     linked = _incident_of(connection, post.repost_of_external_id)
@@ -95,7 +100,7 @@ def group_post(
         return linked, False
     if not post.relevant:
         return None, False
-    lemmas = signature(post.text)
+    lemmas = signature(post.text, lemmatizer)
     parent = _incident_of(connection, post.parent_external_id)
     if parent is not None:
         _attach(connection, settings, parent, post, "comment", now, lemmas)
@@ -212,14 +217,9 @@ def _attach(
     if risk != incident.risk:
         values.update(risk=risk, risk_rank=RISK_RANK[risk])
         if incident.first_response_at is None:
-            first_due, final_due = sla.initial_deadlines(
-                settings,
-                risk=risk,
-                sector=incident.sector,
-                recipient_code=None,
-                registered_at=incident.created_at,
+            values.update(
+                sla.recomputed_deadlines(connection, settings, incident, now=now, risk=risk)
             )
-            values.update(first_response_due=first_due, final_answer_due=final_due)
         record_event(
             connection,
             incident_id=incident_id,

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, func, or_, select
 
 from monitor.errors import InputError, NotFound
 from monitor.incidents.audit import incident_history
 from monitor.incidents.lifecycle import OPEN_STATUSES, RISK_RANK, STATUSES
+from monitor.incidents.ontime import open_overdue
 from monitor.store.tables import (
     classifications,
     incident_posts,
@@ -52,15 +53,8 @@ class QueueFilter:
 
 
 def overdue_condition(now: datetime):
-    """SQL condition: open and past a deadline that has not been met (live, as of `now`)."""
-    return and_(
-        incidents.c.status.in_(OPEN_STATUSES),
-        incidents.c.status != "waiting",
-        or_(
-            and_(incidents.c.first_response_at.is_(None), incidents.c.first_response_due < now),
-            and_(incidents.c.answered_at.is_(None), incidents.c.final_answer_due < now),
-        ),
-    )
+    """SQL condition: open and past a deadline not met as of `now` (shared with on-time)."""
+    return open_overdue(now)
 
 
 def _filtered(query, flt: QueueFilter, now: datetime):

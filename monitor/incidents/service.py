@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from monitor.config import Settings
 from monitor.errors import InputError, NotFound
-from monitor.incidents import sla
+from monitor.incidents import pausing, sla
 from monitor.incidents.audit import record_event
 from monitor.incidents.lifecycle import RISK_RANK, check_transition
 from monitor.incidents.routing import recipient_id, route
@@ -71,9 +71,10 @@ def answer(
     interim: bool,
     actor: str,
     now: datetime,
+    settings: Settings,
     scope_recipient_id: int | None = None,
 ) -> None:
-    """Record an interim (first) or a final answer to the resident."""
+    """Record an interim (first) or a final answer to the resident (ends a pause)."""
     text = text.strip()
     if not text:
         raise InputError("Текст ответа пуст")
@@ -85,9 +86,8 @@ def answer(
             "interim_answer" if interim else "final_answer", incident.status, incident_id
         )
         values: dict[str, Any] = {}
-        if incident.paused_at is not None:
-            paused = int((now - incident.paused_at).total_seconds())
-            values.update(paused_at=None, paused_seconds=incident.paused_seconds + paused)
+        if incident.status == "waiting" or incident.paused_at is not None:
+            values.update(pausing.end_pause(connection, settings, incident, now))
         if incident.first_response_at is None:
             values["first_response_at"] = now
         on_time = _on_time(incident, now, interim)
@@ -191,14 +191,16 @@ def reclassify(
         values: dict[str, Any] = {key: change["to"] for key, change in changes.items()}
         if "risk" in values:
             values["risk_rank"] = RISK_RANK[values["risk"]]
-            first_due, final_due = sla.initial_deadlines(
+            deadlines = sla.recomputed_deadlines(
+                connection,
                 settings,
+                incident,
+                now=now,
                 risk=values["risk"],
-                sector=values.get("sector", incident.sector),
-                recipient_code=None,
-                registered_at=incident.created_at,
+                sector=values.get("sector"),
             )
-            values.update(first_response_due=first_due, final_answer_due=final_due)
+            values.update(deadlines)
+            first_due, final_due = deadlines["first_response_due"], deadlines["final_answer_due"]
             changes["deadlines"] = {
                 "first_response_due": first_due.isoformat(),
                 "final_answer_due": final_due.isoformat(),

@@ -2,63 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-from razdel import tokenize
+from classifier.text import Lemmatizer
 
-_WORD = re.compile(r"^[а-яёa-z][а-яёa-z\-]+$")
-_STOP_POS = {"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED"}
-_STOP_WORDS = {
-    "быть",
-    "весь",
-    "это",
-    "этот",
-    "который",
-    "мочь",
-    "свой",
-    "такой",
-    "очень",
-    "уже",
-    "ещё",
-    "вообще",
-    "просто",
-    "сегодня",
-    "день",
-    "год",
-    "раз",
-    "человек",
-}
+# Function words and words every complaint shares: they say nothing about which problem.
+_STOP = frozenset(
+    """и в во не на с со что как а то все всё она он оно они мы вы я ты так его ее её их
+    это этот тот там тут уже еще ещё же бы ли или но да нет ни по до из за от для при про
+    под над без через у к о об обо весь свой мой наш ваш который такой быть мочь очень
+    просто вообще опять снова сегодня вчера завтра день год раз когда где кто почему
+    сколько можно нужно надо человек житель улица город поселок село дом""".split()
+)
 
 
 @lru_cache(maxsize=1)
-def _morph():
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
+def _lemmatizer() -> Lemmatizer:
+    return Lemmatizer()
 
 
-@lru_cache(maxsize=200_000)
-def _lemma(word: str) -> str | None:
-    parse = _morph().parse(word)[0]
-    if parse.tag.POS in _STOP_POS:
-        return None
-    lemma = parse.normal_form
-    return None if lemma in _STOP_WORDS else lemma
+def signature(text: str, lemmatizer: Lemmatizer | None = None) -> frozenset[str]:
+    """The set of content lemmas of a text (no stop words, markers or numbers).
 
-
-def signature(text: str) -> frozenset[str]:
-    """The set of content lemmas of a text (no stop words, no markup)."""
-    text = re.sub(r"\[(?:id|club|public)\d+\|([^\]]*)\]", r"\1", text.lower())
-    text = re.sub(r"https?://\S+", " ", text)
-    lemmas = set()
-    for token in tokenize(text):
-        word = token.text
-        if len(word) > 2 and _WORD.match(word):
-            lemma = _lemma(word)
-            if lemma:
-                lemmas.add(lemma)
-    return frozenset(lemmas)
+    Pass the classifier's lemmatizer to share its per-word cache.
+    """
+    return frozenset(
+        lemma
+        for lemma in (lemmatizer or _lemmatizer()).lemmas(text)
+        if len(lemma) > 2 and lemma not in _STOP and not lemma.startswith("x")
+    )
 
 
 def overlap(first: frozenset[str], second: frozenset[str]) -> float:

@@ -37,7 +37,7 @@ def rule_for(
     settings: Settings, *, risk: str, sector: str | None, recipient_code: str | None
 ) -> DeadlineRule:
     """The rule for a risk, sector and recipient: the most specific override wins."""
-    base = settings.sla.risks[risk]
+    base = settings.sla.risks[risk]  # type: ignore[index]  # risk is checked by the callers
     hours, around, days = (
         base.first_response_hours,
         base.around_the_clock,

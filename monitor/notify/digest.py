@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
+from functools import partial
 
 from monitor.config import Settings
 from monitor.incidents.calendar import calendar_for
@@ -67,5 +68,5 @@ def plan_digests(
             f"{addressee.code}:{local_now.date().isoformat()}",
             addressee,
             incident_id=None,
-            context=lambda context=context: context,
+            context=partial(dict, context),
         )

@@ -62,6 +62,9 @@ class Outbox:
     now: datetime
     planned: dict[str, _Planned] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.channels = enabled_channels(self.settings)
+
     def add(
         self,
         kind: str,
@@ -74,7 +77,7 @@ class Outbox:
         """Plan one message to every enabled channel the addressee has an address for."""
         if addressee is None:
             return
-        for channel in enabled_channels(self.settings):
+        for channel in self.channels:
             address = addressee.email if channel == "email" else addressee.telegram_chat_id
             if not address:
                 continue

@@ -80,6 +80,7 @@ def perform(ctx: Context, user: User, incident_id: int, request: ActionRequest) 
                 interim=request.action == "interim_answer",
                 actor=actor,
                 now=now,
+                settings=ctx.settings,
                 scope_recipient_id=scope,
             )
         case "pause":

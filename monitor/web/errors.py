@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException
 
 from monitor.errors import (
@@ -111,6 +112,15 @@ def install(app: FastAPI, page_error) -> None:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(DataError)
+    async def bad_data(request: Request, exc: DataError) -> Response:
+        # The database refused a value the request carried (a NUL character, a number
+        # out of range): the client's input, not a server fault.
+        log.info("data refused by the store on %s: %s", request.url.path, exc.orig)
+        return respond(
+            request, 422, "invalid", "Недопустимые данные в запросе (например, нулевой символ)"
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -79,7 +79,7 @@ def _users_page(
         recipient_choices=choices,
         token=token,
         active="users",
-        **extra,
+        **{"form": {}, **extra},
     )
 
 

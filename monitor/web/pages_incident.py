@@ -37,6 +37,10 @@ def _page(
             .order_by(recipients.c.name)
         ).all()
     values = template_values(incident, display.sector_name(incident["sector"]))
+    answers = [(template, template.render(values)) for template in answer_templates]
+    # An interim answer first; once the first response is given, the final one.
+    kind = "interim" if incident["first_response_at"] is None else "final"
+    chosen = next((n for n, (t, _) in enumerate(answers) if t.kind == kind), 0)
     allowed = {
         action
         for action in ACTIONS
@@ -49,7 +53,9 @@ def _page(
         status=status,
         incident=incident,
         allowed=allowed,
-        answers=[(t, t.render(values)) for t in answer_templates],
+        answers=answers,
+        answer_kind=kind,
+        answer_chosen=chosen,
         kind_names=KIND_NAMES,
         recipient_choices=recipient_choices if "assign" in allowed else [],
         sectors=context(request).settings.sectors,

@@ -27,8 +27,15 @@ MAX_PASSWORD_CHARS = 1000
 TOKEN_PREFIX = "otk_"
 
 _hasher = PasswordHasher()
-# Verified when the name is unknown, so that a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("otklik-dummy-password")
+_dummy: tuple[PasswordHasher, str] | None = None
+
+
+def _dummy_hash() -> str:
+    # Verified when the name is unknown, so that a wrong name costs as long as a wrong password.
+    global _dummy
+    if _dummy is None or _dummy[0] is not _hasher:
+        _dummy = (_hasher, _hasher.hash("otklik-dummy-password"))
+    return _dummy[1]
 
 
 @dataclass(frozen=True)
@@ -157,7 +164,7 @@ def user_by_name(connection: Connection, name: str) -> User:
 def check_password(connection: Connection, name: str, password: str) -> User | None:
     """The active user whose password this is, or None (same cost either way)."""
     row = connection.execute(select(users).where(users.c.name == name)).first()
-    stored = row.password_hash if row is not None and row.password_hash else _DUMMY_HASH
+    stored = row.password_hash if row is not None and row.password_hash else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):

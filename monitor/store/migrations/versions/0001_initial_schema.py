@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 21:34:41.771267
+Create Date: 2026-11-23 22:07:32.861080
 """
 
 import sqlalchemy as sa
@@ -120,20 +120,21 @@ def upgrade() -> None:
             batch_op.f("ix_incidents_first_response_due"), ["first_response_due"], unique=False
         )
         batch_op.create_index(
-            batch_op.f("ix_incidents_recipient_id_status"), ["recipient_id", "status"], unique=False
+            "ix_incidents_queue_order",
+            [
+                sa.literal_column("risk_rank DESC"),
+                "first_response_due",
+                sa.literal_column("id DESC"),
+            ],
+            unique=False,
         )
         batch_op.create_index(
-            batch_op.f("ix_incidents_risk_rank_first_response_due"),
-            ["risk_rank", "first_response_due"],
-            unique=False,
+            batch_op.f("ix_incidents_recipient_id_status"), ["recipient_id", "status"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_incidents_sector_territory_last_post_at"),
             ["sector", "territory", "last_post_at"],
             unique=False,
-        )
-        batch_op.create_index(
-            batch_op.f("ix_incidents_status_risk_rank"), ["status", "risk_rank"], unique=False
         )
 
     op.create_table(
@@ -364,10 +365,9 @@ def downgrade() -> None:
 
     op.drop_table("posts")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_incidents_status_risk_rank"))
         batch_op.drop_index(batch_op.f("ix_incidents_sector_territory_last_post_at"))
-        batch_op.drop_index(batch_op.f("ix_incidents_risk_rank_first_response_due"))
         batch_op.drop_index(batch_op.f("ix_incidents_recipient_id_status"))
+        batch_op.drop_index("ix_incidents_queue_order")
         batch_op.drop_index(batch_op.f("ix_incidents_first_response_due"))
         batch_op.drop_index(batch_op.f("ix_incidents_created_at"))
 

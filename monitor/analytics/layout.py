@@ -1,0 +1,242 @@
+"""The weekly note as sections of paragraphs, tables and charts, for DOCX and HTML alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from monitor.analytics.drivers import Driver
+from monitor.analytics.weekly import WeeklyNote
+from monitor.analytics.wording import change, duration, hours, number, percent, signed
+from monitor.incidents.lifecycle import RISK_NAMES
+
+DRIVER_KINDS = {"term": "слова", "place": "места", "source": "источники"}
+
+
+@dataclass
+class Text:
+    """A paragraph; `note` marks small explanatory print."""
+
+    text: str
+    note: bool = False
+    kind: str = "text"
+
+
+@dataclass
+class Bullets:
+    """A bulleted list."""
+
+    items: list[str]
+    kind: str = "bullets"
+
+
+@dataclass
+class Grid:
+    """A table; `heat` holds 0..1 shades of the body cells, `numeric` right-aligned columns."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    numeric: set[int] = field(default_factory=set)
+    heat: list[list[float]] | None = None
+    kind: str = "grid"
+
+
+@dataclass
+class Chart:
+    """A chart of `WeeklyNote.charts`."""
+
+    key: str
+    caption: str
+    kind: str = "chart"
+
+
+Block = Text | Bullets | Grid | Chart
+
+
+def heat_colour(share: float) -> str:
+    """Hex RGB of a heat-map cell, from white (0) to red (1)."""
+    green_blue = int(255 - 175 * max(0.0, min(share, 1.0)))
+    return f"FF{green_blue:02X}{green_blue:02X}"
+
+
+@dataclass
+class Section:
+    """A numbered section of the note."""
+
+    title: str
+    blocks: list[Block]
+
+
+def _totals(note: WeeklyNote) -> Section:
+    heat = note.heat
+    rows = [
+        [
+            "Всего",
+            number(heat.total),
+            number(heat.previous_total),
+            change(heat.total, heat.previous_total),
+        ]
+    ]
+    for risk, (now, before) in note.by_risk.items():
+        rows.append(
+            [f"риск «{RISK_NAMES[risk]}»", number(now), number(before), change(now, before)]
+        )
+    blocks: list[Block] = [
+        Bullets(note.highlights),
+        Grid(["Инциденты", "Отчётный период", "Предыдущий период", "Изменение"], rows, {1, 2, 3}),
+        Text(
+            f"Из зарегистрированных за период дан окончательный ответ по "
+            f"{number(note.answered)}; доля ответов в срок — {percent(note.on_time.share)} "
+            f"(в срок {number(note.on_time.on_time)} из {number(note.on_time.judged)}: "
+            "все отвеченные плюс открытые просроченные)."
+        ),
+    ]
+    if heat.total or heat.previous_total:
+        blocks.append(Chart("sectors", "Инциденты по секторам: отчётный и предыдущий периоды"))
+    return Section("Итоги периода", blocks)
+
+
+def _heat(note: WeeklyNote) -> Section:
+    table = note.table
+    if not table.sectors:
+        return Section("Тепловая карта", [Text("За период инцидентов нет.")])
+    peak = max((max(row) for row in table.counts), default=0) or 1
+    rows, shades = [], []
+    for (code, name), counts in zip(table.sectors, table.counts, strict=True):
+        now, before = note.heat.sector_total(code)
+        rows.append(
+            [name, *(number(v) if v else "" for v in counts), number(now), signed(now - before)]
+        )
+        shades.append([v / peak for v in counts] + [0.0, 0.0])
+    columns = ["Сектор", *table.territories, "Всего", "±"]
+    return Section(
+        "Тепловая карта",
+        [
+            Text(
+                "Инциденты по секторам и территориям; «±» — изменение к предыдущему "
+                "периоду той же длины."
+            ),
+            Grid(columns, rows, set(range(1, len(columns))), shades),
+            Chart("heat", "Тепловая карта: секторы × территории"),
+        ],
+    )
+
+
+def _problems(note: WeeklyNote) -> Section:
+    blocks: list[Block] = [
+        Text(
+            "Обращения крупнейших секторов сгруппированы по текстам (TF-IDF по леммам и KMeans); "
+            "категория названа ключевыми словами, пример — самое типичное обращение.",
+            note=True,
+        )
+    ]
+    for sector in note.problems:
+        rows = [
+            [c.name, number(c.count), percent(c.share), f"№ {c.example_id}: {c.example_title}"]
+            for c in sector.categories[:5]
+        ]
+        blocks.append(Text(f"{sector.sector_name} — {number(sector.incidents)}"))
+        blocks.append(Grid(["Проблема", "Инцидентов", "Доля", "Пример"], rows, {1, 2}))
+    if not note.problems:
+        blocks.append(Text("За период инцидентов нет."))
+    return Section("Основные проблемы", blocks)
+
+
+def _drivers(drivers: list[Driver]) -> str:
+    parts = []
+    for kind, title in DRIVER_KINDS.items():
+        names = [f"{d.name} ({d.count})" for d in drivers if d.kind == kind][:5]
+        if names:
+            parts.append(f"{title}: " + ", ".join(names))
+    return "; ".join(parts) or "—"
+
+
+def _growth(note: WeeklyNote) -> Section:
+    report = note.growth
+    if report.note:
+        return Section("Сигналы роста", [Text(report.note)])
+    blocks: list[Block] = [Text(report.test_description, note=True)]
+    if not report.alerts:
+        blocks.append(Text("Аномального роста не выявлено."))
+        return Section("Сигналы роста", blocks)
+    rows = [
+        [
+            a.title,
+            number(a.test.observed),
+            number(a.test.expected, 1),
+            f"{a.q_value:.1e}".replace(".", ","),
+            _drivers(a.drivers),
+        ]
+        for a in report.alerts[:10]
+    ]
+    blocks.append(Grid(["Ряд", "Сигналов", "Ожидалось", "q", "Что растёт"], rows, {1, 2, 3}))
+    blocks.append(Chart("growth", "Сигналы по дням: базовый период (серый) и отчётный (красный)"))
+    return Section("Сигналы роста", blocks)
+
+
+def _ratings(note: WeeklyNote) -> Section:
+    if not note.ratings:
+        return Section("Рейтинг получателей", [Text("За период инцидентов у получателей нет.")])
+    rows = [
+        [
+            str(r.rank),
+            r.name,
+            number(r.incidents),
+            hours(r.median_first_response_hours),
+            hours(r.mean_first_response_hours),
+            percent(r.on_time_share),
+            percent(r.answered_share),
+            percent(r.rework_share),
+        ]
+        for r in note.ratings
+    ]
+    columns = ["Место", "Получатель", "Инцидентов", "Медиана первого ответа", "Среднее",
+               "В срок", "Окончательный ответ", "Возвращено"]  # fmt: skip
+    return Section(
+        "Рейтинг получателей",
+        [
+            Grid(columns, rows, {0, 2, 3, 4, 5, 6, 7}),
+            Text(
+                "«Возвращено» — доля инцидентов, переоткрытых или отклонённых оператором.",
+                note=True,
+            ),
+            Chart("ratings", "Доля ответов в срок по получателям"),
+        ],
+    )
+
+
+def _overdue(note: WeeklyNote) -> Section:
+    if not note.overdue_total:
+        return Section("Просроченные инциденты", [Text("Открытых просроченных инцидентов нет.")])
+    zone = ZoneInfo(note.period.zone)
+    rows = [
+        [
+            str(o.id),
+            o.title,
+            o.recipient,
+            o.missed,
+            o.due.astimezone(zone).strftime("%d.%m.%Y %H:%M"),
+            duration(o.hours_late),
+        ]
+        for o in note.overdue
+    ]
+    shown = f"показаны {number(len(note.overdue))} из {number(note.overdue_total)}"
+    return Section(
+        "Просроченные инциденты",
+        [
+            Text(f"Открытые инциденты с нарушенным сроком на момент подготовки записки ({shown})."),
+            Grid(["№", "Суть", "Получатель", "Нарушен срок", "Срок", "Просрочка"], rows, {0, 5}),
+        ],
+    )
+
+
+def note_sections(note: WeeklyNote) -> list[Section]:
+    """The note's sections in reading order."""
+    return [
+        _totals(note),
+        _heat(note),
+        _problems(note),
+        _growth(note),
+        _ratings(note),
+        _overdue(note),
+    ]

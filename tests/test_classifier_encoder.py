@@ -1,0 +1,88 @@
+"""The optional dense encoder: a sentence-transformers model from a local folder.
+
+The test builds a tiny random BERT itself, so it proves the loading and cascade path
+without any download; it is skipped where sentence-transformers is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from classifier import Classifier, ModelError
+from classifier.train import train
+from tests.classifier_helpers import sample_file  # noqa: F401
+
+st = pytest.importorskip("sentence_transformers")
+
+LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+
+
+@pytest.fixture(scope="module")
+def encoder_folder(tmp_path_factory):
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    root = tmp_path_factory.mktemp("encoder")
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *LETTERS, *(f"##{c}" for c in LETTERS)]
+    (root / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(root / "vocab.txt"), do_lower_case=True)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1,
+                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
+    hf = root / "hf"
+    BertModel(config).save_pretrained(hf)
+    tokenizer.save_pretrained(hf)
+    # A plain transformers folder loads with mean pooling; saving adds the sentence-transformers
+    # module files, giving the layout a deployment's model folder has.
+    folder = root / "tiny-st"
+    st.SentenceTransformer(str(hf), device="cpu").save(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def dense_model(tmp_path_factory, sample_file, encoder_folder):
+    from classifier.encoder import make_encoder
+
+    spec = {"kind": "sentence-transformers", "path": str(encoder_folder)}
+    out = tmp_path_factory.mktemp("models") / "dense"
+    train([sample_file], out, encoder=make_encoder(spec), encoder_spec=spec, cv_folds=0)
+    return out
+
+
+def test_meta_names_the_encoder_but_not_its_folder(dense_model):
+    meta = json.loads((dense_model / "meta.json").read_text(encoding="utf-8"))
+    assert meta["dense"] == {"kind": "sentence-transformers", "dim": 16}
+
+
+def test_cascade_encodes_only_candidates(dense_model, encoder_folder):
+    classifier = Classifier.load(
+        dense_model, encoder={"kind": "sentence-transformers", "path": str(encoder_folder)}
+    )
+    seen: list[str] = []
+    encode = classifier.encoder.encode
+
+    def counting(texts):
+        seen.extend(texts)
+        return encode(texts)
+
+    classifier.encoder.encode = counting
+    posts = [
+        {"id": "s", "text": "Во дворе на Садовой третий день не вывозят мусор, контейнеры полные"},
+        {"id": "n", "text": "[id1|Оля], 👍"},
+    ]
+    first_stage = classifier.relevance([p["text"] for p in posts])
+    predictions = classifier.predict(posts)
+    expected = [p["text"] for p, proba in zip(posts, first_stage, strict=True)
+                if proba >= classifier.candidate_threshold]
+    assert seen == expected
+    assert len(predictions) == 2 and all(p.sector for p in predictions)
+
+
+def test_dense_model_needs_its_encoder(dense_model):
+    with pytest.raises(ModelError, match="classifier.encoder"):
+        Classifier.load(dense_model)
+
+
+def test_encoder_folder_must_hold_a_model(dense_model, tmp_path):
+    with pytest.raises(FileNotFoundError):
+        Classifier.load(dense_model, encoder={"kind": "sentence-transformers", "path": str(tmp_path)})
