@@ -18,7 +18,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+# bench/ itself must not be on the path: bench/queue.py would hide the standard `queue`
+sys.path[:] = [str(ROOT), str(ROOT / "tests")] + [
+    entry for entry in sys.path if Path(entry or ".").resolve() != ROOT / "bench"
+]
 
 from collect_servers.harness import make_settings, now_ts  # noqa: E402
 from collect_servers.rss import Feed, Item, RssServer  # noqa: E402
@@ -127,9 +130,13 @@ def memory(url: str, communities: int, cycles: int) -> None:
         tempfile.TemporaryDirectory() as folder,
     ):
         fill(vk, tg, news, communities, 100)
-        settings = settings_for(Path(folder), url, vk, tg, news, communities, refresh_hours=0.5)
+        # no refresh window: each pass reads what is new, the steady state of a long run
+        settings = settings_for(Path(folder), url, vk, tg, news, communities, refresh_hours=0)
         next_id = 101
         samples = []
+        print(
+            f"  {'cycle':>6} {'RSS, MB':>9} {'objects':>9}   ({communities * 10} new posts a cycle)"
+        )
         with toolkit(settings) as tools:  # one run, as `otklik run` keeps it
             for cycle in range(1, cycles + 1):
                 for group in range(1, communities + 1):
@@ -146,12 +153,8 @@ def memory(url: str, communities: int, cycles: int) -> None:
                 if cycle in (1, 10) or cycle % max(1, cycles // 8) == 0:
                     gc.collect()
                     samples.append((cycle, rss_mb(), len(gc.get_objects())))
+                    print(f"  {cycle:>6} {samples[-1][1]:>9.1f} {samples[-1][2]:>9}", flush=True)
     engine.dispose()
-    print(
-        f"  {'cycle':>6} {'RSS, MB':>9} {'objects':>9}   ({communities * 10} new posts per cycle)"
-    )
-    for cycle, resident, objects in samples:
-        print(f"  {cycle:>6} {resident:>9.1f} {objects:>9}")
     tail = [s for s in samples if s[0] >= 10]
     print(
         f"  growth from cycle {tail[0][0]} to {tail[-1][0]}: {tail[-1][1] - tail[0][1]:+.1f} MB,"
@@ -174,7 +177,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--communities", type=int, default=20)
     parser.add_argument("--posts", type=int, default=500, help="posts on each wall")
-    parser.add_argument("--cycles", type=int, default=400)
+    parser.add_argument("--cycles", type=int, default=300)
     parser.add_argument("--postgres", default=os.environ.get("OTKLIK_TEST_POSTGRES_URL"))
     args = parser.parse_args()
     os.environ["OTKLIK_VK_TOKEN"] = TOKEN

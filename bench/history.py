@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, insert, select
 from monitor.incidents.grouping import make_title
 from monitor.incidents.lifecycle import RISK_RANK
 from monitor.incidents.similarity import signature
+from monitor.store.posts import ensure_source
 from monitor.store.tables import (
     classifications,
     events,
@@ -22,7 +23,6 @@ from monitor.store.tables import (
     incidents,
     posts,
     recipients,
-    sources,
 )
 
 
@@ -50,12 +50,10 @@ class HistoryWriter:
         self._ids[table] += 1
         return value
 
-    def source(self, name: str, *, at: datetime) -> int:
+    def source(self, name: str) -> int:
         """The id of a source, created on first use."""
         if name not in self._sources:
-            self._sources[name] = self.connection.execute(
-                insert(sources).values(name=name, kind="file", address=name, created_at=at)
-            ).inserted_primary_key[0]
+            self._sources[name] = ensure_source(self.connection, name, "file", address=name)
         return self._sources[name]
 
     def recipient(self, code: str, name: str | None = None) -> int:
@@ -137,7 +135,7 @@ class HistoryWriter:
         self.rows.setdefault("posts", []).append(
             {
                 "id": post_id,
-                "source_id": self.source(source, at=published_at),
+                "source_id": self.source(source),
                 "external_id": external_id,
                 "network": "vk",
                 "published_at": published_at,

@@ -75,7 +75,7 @@ class Classifier:
                 f"Модель {path} обучена без плотного кодировщика; "
                 "уберите classifier.encoder из настроек или обучите модель с ним"
             )
-        lemmatizer = Lemmatizer()
+        lemmatizer = Lemmatizer(cache=dict(model.lemmas))
         made_encoder = make_encoder(encoder)
         if made_encoder is not None and dense and made_encoder.dim != dense.get("dim"):
             raise ModelError(
@@ -134,14 +134,18 @@ class Classifier:
             territory = None
             if is_relevant and self.gazetteer is not None:
                 hint = post.get("territory")
-                territory = self.gazetteer.resolve(texts[i], hint if isinstance(hint, str) else None)
+                territory = self.gazetteer.resolve(
+                    texts[i], hint if isinstance(hint, str) else None
+                )
             predictions.append(
                 Prediction(
                     id=str(post.get("id", "")),
                     relevant=is_relevant,
                     relevance_proba=round(float(relevance[i]), 4),
                     sector=sectors[int(order[0])],
-                    sector_proba=[(sectors[int(k)], round(float(sector_proba[i, k]), 4)) for k in order],
+                    sector_proba=[
+                        (sectors[int(k)], round(float(sector_proba[i, k]), 4)) for k in order
+                    ],
                     risk_text=risk_text,
                     risk=apply_reach(risk_text, reach_counters(post), self.reach_rules),
                     entities=entities.get(i, []),

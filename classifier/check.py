@@ -36,7 +36,9 @@ def label_problems(posts: Sequence[LabelledPost]) -> list[str]:
             problems.append(f"{post.id}: нет поля relevant")
         elif post.relevant and (post.sector not in SECTORS or post.risk not in RISKS):
             problems.append(f"{post.id}: у релевантного поста нужны sector и risk")
-        elif not post.relevant and post.extra.get("category") is None and post.id.startswith("otk-n"):
+        elif (
+            not post.relevant and post.extra.get("category") is None and post.id.startswith("otk-n")
+        ):
             problems.append(f"{post.id}: у нерелевантного поста нет category")
     return problems
 

@@ -100,7 +100,9 @@ def render(parts: Sequence[Path], public: Sequence[Path]) -> str:
     for path in public:
         about, licence = PUBLIC_SETS.get(path.name, ("", ""))
         rows = read_jsonl(path)
-        public_rows.append([f"`{path.name}`", len(rows), sum(1 for p in rows if in_test(p)), about, licence])
+        public_rows.append(
+            [f"`{path.name}`", len(rows), sum(1 for p in rows if in_test(p)), about, licence]
+        )
     lines += _table(["file", "rows", "in test", "what", "licence and source"], public_rows)
     lines += [
         "",

@@ -48,9 +48,8 @@ class SentenceTransformerEncoder:
     def dim(self) -> int:
         """Size of the vectors."""
         # Renamed in sentence-transformers 6; older releases only have the long name.
-        getter = getattr(self.model, "get_embedding_dimension", None) or getattr(
-            self.model, "get_sentence_embedding_dimension"
-        )
+        getter = getattr(self.model, "get_embedding_dimension", None)
+        getter = getter or self.model.get_sentence_embedding_dimension
         size = getter()
         return int(size) if size else int(self.encode(["x"]).shape[1])
 

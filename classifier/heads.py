@@ -60,7 +60,9 @@ class LinearHead:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str, classes: list[str]) -> LinearHead:
+    def from_arrays(
+        cls, arrays: dict[str, np.ndarray], prefix: str, classes: list[str]
+    ) -> LinearHead:
         """Rebuild a head saved by `arrays`."""
         return cls(
             classes=classes,

@@ -7,6 +7,7 @@ is checked against the sha256 recorded in meta.json before it is read.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from classifier.features import CachedCharVectorizer
 from classifier.heads import LinearHead, rebuild_vectorizer, vectorizer_state
 from classifier.model import PostModel
 
@@ -22,6 +24,7 @@ FORMAT_VERSION = 1
 META = "meta.json"
 VECTORIZERS = "vectorizers.json"
 ARRAYS = "arrays.npz"
+LEMMAS = "lemmas.json"
 
 
 class ModelError(ValueError):
@@ -40,6 +43,7 @@ class TextModel:
     candidate: LinearHead | None
     dense_weight: float
     relevance_threshold: float
+    lemmas: dict[str, str]
 
     def features(self, lemma_texts: list[str]) -> sparse.csr_matrix:
         """Word and character n-gram TF-IDF of lemma strings."""
@@ -86,8 +90,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save(model: PostModel, folder: Path | str, meta: dict[str, Any]) -> Path:
-    """Write a package; meta.json gets the format version and every file's sha256."""
+def save(
+    model: PostModel,
+    folder: Path | str,
+    meta: dict[str, Any],
+    lemmas: dict[str, str] | None = None,
+) -> Path:
+    """Write a package; meta.json gets the format version and every file's sha256.
+
+    `lemmas` (frequent training words and their lemmas) warms the lemma cache on load.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     vectorizers, arrays = export(model)
@@ -95,10 +107,13 @@ def save(model: PostModel, folder: Path | str, meta: dict[str, Any]) -> Path:
         json.dumps(vectorizers, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
     np.savez_compressed(folder / ARRAYS, **arrays)
+    (folder / LEMMAS).write_text(
+        json.dumps(lemmas or {}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
     meta = dict(meta)
     meta["format_version"] = FORMAT_VERSION
     meta["relevance_threshold"] = model.relevance_threshold
-    meta["files"] = {name: sha256_file(folder / name) for name in (VECTORIZERS, ARRAYS)}
+    meta["files"] = {name: sha256_file(folder / name) for name in (VECTORIZERS, ARRAYS, LEMMAS)}
     (folder / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return folder
 
@@ -135,8 +150,6 @@ def _checked_bytes(folder: Path, name: str, meta: dict[str, Any]) -> bytes:
 
 def load(folder: Path | str) -> tuple[TextModel, dict[str, Any]]:
     """Read a package after checking every file's sha256; returns the model and its meta."""
-    import io
-
     folder = Path(folder)
     meta = read_meta(folder)
     vectorizers = json.loads(_checked_bytes(folder, VECTORIZERS, meta).decode("utf-8"))
@@ -150,12 +163,13 @@ def load(folder: Path | str) -> tuple[TextModel, dict[str, Any]]:
     }
     model = TextModel(
         word=rebuild_vectorizer(vectorizers["word"], arrays["word.idf"]),
-        char=rebuild_vectorizer(vectorizers["char"], arrays["char.idf"]),
+        char=CachedCharVectorizer(rebuild_vectorizer(vectorizers["char"], arrays["char.idf"])),
         relevance=heads["relevance"],
         sector=heads["sector"],
         risk=heads["risk"],
         candidate=heads.get("candidate"),
         dense_weight=float(vectorizers["dense_weight"]),
         relevance_threshold=float(meta.get("relevance_threshold", 0.5)),
+        lemmas=json.loads(_checked_bytes(folder, LEMMAS, meta).decode("utf-8")),
     )
     return model, meta

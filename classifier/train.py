@@ -20,7 +20,7 @@ from classifier.encoder import Encoder
 from classifier.evaluate import score
 from classifier.model import PostModel
 from classifier.package import save
-from classifier.text import Lemmatizer
+from classifier.text import Lemmatizer, normalise, tokens
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "razdel", "pymorphy3", "natasha", "slovnet")
 # Called with (step name, total) to start a step and with (step name, None) to advance it.
@@ -78,47 +78,82 @@ def prepare(
     return Prepared(list(posts), lemma_texts, dense)
 
 
-def predict_heads(model: PostModel, data: Prepared) -> tuple[list[bool], list[str], list[str]]:
+def predict_heads(
+    model: PostModel, data: Prepared, threshold: float | None = None
+) -> tuple[list[bool], list[str], list[str]]:
     """Relevance decisions, sectors and risks of a fitted `PostModel` (no reach rules)."""
+    relevance, sector, risk = predict_scores(model, data)
+    cut = model.relevance_threshold if threshold is None else threshold
+    return list(relevance >= cut), sector, risk
+
+
+def predict_scores(model: PostModel, data: Prepared) -> tuple[np.ndarray, list[str], list[str]]:
+    """Relevance probabilities, sectors and risks of a fitted `PostModel`."""
     features = model.transform(data.lemma_texts)
     relevance = model.relevance_proba(features)
     if data.dense is not None and model.candidate_ is not None:
         relevance = model.candidate_proba(features, data.dense)
     sector = model.sector_.classes_[np.argmax(model.sector_proba(features, data.dense), axis=1)]
     risk = model.risk_.classes_[np.argmax(model.risk_proba(features, data.dense), axis=1)]
-    return (
-        list(relevance >= model.relevance_threshold),
-        [str(s) for s in sector],
-        [str(r) for r in risk],
-    )
+    return relevance, [str(s) for s in sector], [str(r) for r in risk]
+
+
+@dataclass
+class OutOfFold:
+    """Cross-validated predictions for every training row."""
+
+    relevance: np.ndarray
+    sector: list[str]
+    risk: list[str]
+
+    def report(self, posts: Sequence[LabelledPost], threshold: float) -> dict[str, Any]:
+        """Scores at a relevance threshold."""
+        return score(posts, list(self.relevance >= threshold), self.sector, self.risk)
 
 
 def cross_validate(
     model: PostModel, data: Prepared, folds: int = 5, progress: Progress = _quiet
-) -> dict[str, Any]:
-    """Out-of-fold predictions on the training part, scored like a test file."""
-    strata = [stratum(p) if p.relevant else "not_relevant" for p in data.posts]
+) -> OutOfFold:
+    """Out-of-fold predictions on the training part, stratified by label combination."""
+    strata = [stratum(p) for p in data.posts]
     # Rare label combinations are merged so that every stratum has enough rows per fold.
     counts = Counter(strata)
     strata = [s if counts[s] >= folds else s.split("/")[0] for s in strata]
     counts = Counter(strata)
     strata = [s if counts[s] >= folds else "rare" for s in strata]
-    relevant: list[bool] = [False] * len(data.posts)
-    sector = [""] * len(data.posts)
-    risk = [""] * len(data.posts)
+    result = OutOfFold(np.zeros(len(data.posts)), [""] * len(data.posts), [""] * len(data.posts))
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     progress("cv", folds)
     for train_rows, test_rows in splitter.split(np.zeros(len(strata)), strata):
-        fold = clone(model).fit(
-            data.subset(train_rows).lemma_texts,
-            data.subset(train_rows).labels,
-            dense=data.subset(train_rows).dense,
-        )
-        rel, sec, rk = predict_heads(fold, data.subset(test_rows))
-        for row, r, s, k in zip(test_rows, rel, sec, rk, strict=True):
-            relevant[row], sector[row], risk[row] = r, s, k
+        part = data.subset(train_rows)
+        fold = clone(model).fit(part.lemma_texts, part.labels, dense=part.dense)
+        relevance, sector, risk = predict_scores(fold, data.subset(test_rows))
+        for k, row in enumerate(test_rows):
+            result.relevance[row] = relevance[k]
+            result.sector[row], result.risk[row] = sector[k], risk[k]
         progress("cv", None)
-    return score(data.posts, relevant, sector, risk)
+    return result
+
+
+def best_threshold(posts: Sequence[LabelledPost], relevance: np.ndarray) -> float:
+    """The relevance threshold with the best out-of-fold F1 (kept within 0.2..0.7)."""
+    gold = np.array([bool(p.relevant) for p in posts])
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.arange(0.2, 0.71, 0.025):
+        predicted = relevance >= threshold
+        tp = float(np.sum(predicted & gold))
+        f1 = 2 * tp / max(1.0, float(predicted.sum() + gold.sum()))
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(round(threshold, 3)), f1
+    return best
+
+
+def frequent_lemmas(
+    posts: Sequence[LabelledPost], lemmatizer: Lemmatizer, min_count: int = 2
+) -> dict[str, str]:
+    """Words seen at least `min_count` times in training, with their lemmas (a warm cache)."""
+    counts = Counter(word for post in posts for word in tokens(normalise(post.text)))
+    return {word: lemmatizer.lemma(word) for word, n in counts.items() if n >= min_count}
 
 
 def library_versions() -> dict[str, str]:
@@ -151,15 +186,28 @@ def train(
     encoder: Encoder | None = None,
     encoder_spec: dict[str, Any] | None = None,
     cv_folds: int = 5,
+    tune_threshold: bool = True,
     progress: Progress = _quiet,
 ) -> dict[str, Any]:
-    """Fit on the train side of the fixed split, score CV and test, save the package."""
+    """Fit on the train side of the fixed split, score CV and test, save the package.
+
+    With cross-validation the relevance threshold is set to the best out-of-fold F1.
+    """
     posts = read_many(paths)
     train_posts, test_posts = split(posts)
     model = model if model is not None else PostModel()
     lemmatizer = Lemmatizer()
     train_data = prepare(train_posts, lemmatizer, encoder, progress)
-    cv = cross_validate(model, train_data, cv_folds, progress) if cv_folds > 1 else None
+    lemmas = frequent_lemmas(train_posts, lemmatizer)
+    cv = None
+    model = clone(model)
+    if cv_folds > 1:
+        out_of_fold = cross_validate(model, train_data, cv_folds, progress)
+        if tune_threshold:
+            model.set_params(
+                relevance_threshold=best_threshold(train_data.posts, out_of_fold.relevance)
+            )
+        cv = out_of_fold.report(train_data.posts, model.relevance_threshold)
     progress("fit", 1)
     fitted = clone(model).fit(train_data.lemma_texts, train_data.labels, dense=train_data.dense)
     progress("fit", None)
@@ -171,7 +219,9 @@ def train(
         "model_version": f"{out.name}-{datetime.now(UTC):%Y%m%d}-{digest[:8]}",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "labels": {"relevant": [False, True], "sector": list(SECTORS), "risk": list(RISKS)},
-        "params": {k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()},
+        "params": {
+            k: list(v) if isinstance(v, tuple) else v for k, v in model.get_params().items()
+        },
         "data": {
             "hash": digest,
             "files": [Path(p).name for p in paths],
@@ -188,5 +238,5 @@ def train(
     }
     if meta["dense"] is not None:
         meta["dense"].pop("path", None)  # a deployment's folder is config, not part of the model
-    save(fitted, out, meta)
+    save(fitted, out, meta, lemmas)
     return meta

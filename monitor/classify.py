@@ -16,7 +16,10 @@ def load_classifier(settings: Settings) -> Classifier:
             gazetteer=[t.model_dump() for t in settings.territories],
             reach_rules=[rule.model_dump() for rule in section.reach_rules],
             encoder=(
-                {"kind": section.encoder.kind, "path": str(resolve_path(settings, section.encoder.path))}
+                {
+                    "kind": section.encoder.kind,
+                    "path": str(resolve_path(settings, section.encoder.path)),
+                }
                 if section.encoder
                 else None
             ),

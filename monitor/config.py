@@ -430,7 +430,7 @@ class AnalyticsSettings(Section):
         28, ge=7, le=365, description="Days before a period that form each series' baseline"
     )
     growth_fdr: float = Field(
-        0.05,
+        0.01,
         gt=0,
         lt=1,
         description="False discovery rate of growth alerts (Benjamini-Hochberg over all series)",

@@ -133,8 +133,12 @@ def daily_series(
     texts: list[str],
     source: str = "vk-city",
     places: list[str] | None = None,
+    answered: bool = False,
 ) -> int:
-    """Poisson(rate) incidents a day over the period, one post each; returns how many."""
+    """Poisson(rate) incidents a day over the period, one post each; returns how many.
+
+    `answered` incidents got a first response after an hour and the answer after two.
+    """
     total = 0
     for day in period.dates():
         for _ in range(_poisson(rng, rate)):
@@ -142,7 +146,14 @@ def daily_series(
                 rng.uniform(0, 23.9)
             )
             text = rng.choice(texts)
-            incident = w.incident(text=text, sector=sector, territory=territory, created_at=created)
+            times = {"first_response_at": created + h(1), "answered_at": created + h(2)}
+            incident = w.incident(
+                text=text,
+                sector=sector,
+                territory=territory,
+                created_at=created,
+                **(times if answered else {}),
+            )
             w.post(incident, text=text, published_at=created, source=source, places=places)
             total += 1
     return total
@@ -155,3 +166,48 @@ def _poisson(rng: random.Random, rate: float) -> int:
         count += 1
         product *= rng.random()
     return count
+
+
+GROWING = ["прорвало трубу отопления, кипяток во дворе", "прорыв трубы отопления у подъезда"]
+USUAL = ["нет горячей воды в доме", "холодные батареи в квартире", "течёт крыша подъезда"]
+
+
+def note_history(engine: Engine) -> None:
+    """Everything a weekly note of WEEK shows: ratings, heat, a planted growth, overdue."""
+    ratings_history(engine)
+    heat_history(engine)
+    rng = random.Random(1)
+    window = Period(WEEK.previous(28).first, WEEK.last, WEEK.zone)
+    with engine.begin() as connection:
+        w = HistoryWriter(connection)
+        daily_series(
+            w,
+            window,
+            sector="roads",
+            territory="Губкин",
+            rate=2,
+            rng=rng,
+            texts=USUAL,
+            answered=True,
+        )
+        daily_series(
+            w,
+            WEEK,
+            sector="housing",
+            territory="Шебекино",
+            rate=6,
+            rng=rng,
+            texts=GROWING,
+            source="vk-shebekino",
+            places=["улица Ленина"],
+        )
+        overdue = w.incident(
+            text="<b>Провал</b> асфальта на Мира & Ленина",
+            sector="roads",
+            territory="Губкин",
+            recipient="mindor",
+            created_at=at("2026-11-20"),
+            first_response_due=at("2026-11-20", "14:00"),
+        )
+        w.post(overdue, text="<b>Провал</b> асфальта", published_at=at("2026-11-20"))
+        w.flush()

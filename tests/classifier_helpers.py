@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.corpus import read_many, project_files
+from classifier.corpus import project_files, read_many
 from tests.conftest import ROOT
 
 DEFAULT_MODEL = ROOT / "models" / "default"
@@ -28,8 +28,13 @@ def sample_rows() -> list[dict]:
     for path in project_files():
         for post in read_many([path])[:PER_FILE]:
             rows.append(
-                {"id": post.id, "text": post.text, "relevant": post.relevant,
-                 "sector": post.sector, "risk": post.risk}
+                {
+                    "id": post.id,
+                    "text": post.text,
+                    "relevant": post.relevant,
+                    "sector": post.sector,
+                    "risk": post.risk,
+                }
             )
     return rows
 

@@ -6,10 +6,10 @@ import random
 
 import numpy as np
 import pytest
-from scipy.stats import poisson
+from scipy.stats import binom
 
 from bench.history import HistoryWriter
-from monitor.analytics import growth
+from monitor.analytics import growth_report
 from monitor.analytics.period import Period
 from monitor.analytics.stats import benjamini_hochberg, upper_tail
 from monitor.config import load_settings
@@ -67,7 +67,7 @@ def test_planted_growth_is_found_with_its_terms_places_and_sources(engine):
             places=["улица Ленина"],
         )
         w.flush()
-        report = growth(connection, load_settings(CONFIG), WEEK)
+        report = growth_report(connection, load_settings(CONFIG), WEEK)
     titles = [series.title for series in report.alerts]
     assert set(titles) == {"ЖКХ · Шебекино", "ЖКХ"}
     cell = next(s for s in report.alerts if s.title == "ЖКХ · Шебекино")
@@ -96,7 +96,7 @@ def test_flat_series_are_not_flagged(engine):
                     w, _window(), sector=sector, territory=territory, rate=4, rng=rng, texts=texts
                 )
         w.flush()
-        report = growth(connection, load_settings(CONFIG), WEEK)
+        report = growth_report(connection, load_settings(CONFIG), WEEK)
     assert len(report.series) == 5 * 3 + 5
     assert report.alerts == []
 
@@ -139,7 +139,7 @@ def test_a_burst_of_reposts_of_one_post_is_one_signal(engine):
                 role="origin",
             )
         w.flush()
-        report = growth(connection, load_settings(CONFIG), WEEK)
+        report = growth_report(connection, load_settings(CONFIG), WEEK)
     cell = next(s for s in report.series if s.title == "Дороги · Губкин")
     assert cell.test.observed == flat + 2
     assert not cell.alert
@@ -159,20 +159,22 @@ def test_too_little_history_gives_a_note_not_alerts(engine):
             texts=ROADS,
         )
         w.flush()
-        report = growth(connection, load_settings(CONFIG), WEEK)
+        report = growth_report(connection, load_settings(CONFIG), WEEK)
     assert report.alerts == [] and report.note and "истории" in report.note
 
 
-def test_upper_tail_is_poisson_without_overdispersion_and_nb_with_it():
+def test_upper_tail_is_the_conditional_rate_test():
     flat = upper_tail(20, [2] * 28, 7)
-    assert flat.model == "poisson"
+    assert flat.model == "binomial"
     assert flat.expected == pytest.approx(14)
-    assert flat.p_value == pytest.approx(poisson.sf(19, 14))
+    # 20 of the window's 76 signals fell in 7 of its 35 days
+    assert flat.p_value == pytest.approx(binom.sf(19, 76, 7 / 35))
     spread = upper_tail(20, [0, 0, 6, 1, 5, 0, 2] * 4, 7)
-    assert spread.model == "negative_binomial"
+    assert spread.model == "beta_binomial"
     assert spread.p_value > flat.p_value  # over-dispersion makes 20 less surprising
     assert upper_tail(0, [3] * 28, 7).p_value == 1.0
-    assert 0 < upper_tail(1, [0] * 28, 7).p_value < 1  # a silent baseline is not "impossible"
+    assert upper_tail(1, [0] * 28, 7).p_value == pytest.approx(0.2)  # one signal after silence
+    assert upper_tail(6, [0] * 28, 7).p_value == pytest.approx(0.2**6)
 
 
 def test_benjamini_hochberg_matches_the_hand_computation():
@@ -180,12 +182,17 @@ def test_benjamini_hochberg_matches_the_hand_computation():
     assert benjamini_hochberg([]) == []
 
 
-def test_the_test_rarely_fires_on_many_null_series():
+@pytest.mark.parametrize("dispersion", [None, 2.0])
+def test_the_test_is_calibrated_on_null_series(dispersion):
     rng = np.random.default_rng(0)
-    rates = rng.uniform(0.5, 10, size=400)
     p_values = []
-    for rate in rates:
-        counts = rng.poisson(rate, size=35)
+    for rate in rng.uniform(0.5, 10, size=1000):
+        if dispersion is None:
+            counts = rng.poisson(rate, size=35)
+        else:
+            counts = rng.negative_binomial(dispersion, dispersion / (dispersion + rate), 35)
         p_values.append(upper_tail(int(counts[28:].sum()), counts[:28].tolist(), 7).p_value)
-    assert np.mean(np.array(p_values) < 0.05) < 0.08  # roughly calibrated
-    assert min(benjamini_hochberg(p_values)) > 0.05  # no false alert after correction
+    assert np.mean(np.array(p_values) < 0.05) < 0.065
+    assert np.mean(np.array(p_values) < 0.01) < 0.02
+    false_alerts = sum(q <= 0.01 for q in benjamini_hochberg(p_values))
+    assert false_alerts <= 1  # the false discovery rate is held after correction

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.analytics import ratings
+from monitor.analytics import recipient_ratings
 from monitor.store import make_engine
 from tests.analytics_data import NOW, WEEK, ratings_history
 
@@ -14,7 +14,7 @@ def rows(db_url):
     engine = make_engine(db_url)
     ratings_history(engine)
     with engine.connect() as connection:
-        found = {r.code: r for r in ratings(connection, WEEK, now=NOW)}
+        found = {r.code: r for r in recipient_ratings(connection, WEEK, now=NOW)}
     engine.dispose()
     return found
 
@@ -53,6 +53,6 @@ def test_a_recipient_sees_only_its_row_with_its_rank(sqlite_url):
         zhkh = connection.exec_driver_sql(
             "SELECT id FROM recipients WHERE code = 'minzhkh'"
         ).scalar_one()
-        mine = ratings(connection, WEEK, now=NOW, recipient_id=zhkh)
+        mine = recipient_ratings(connection, WEEK, now=NOW, recipient_id=zhkh)
     engine.dispose()
     assert [(r.code, r.rank) for r in mine] == [("minzhkh", 2)]

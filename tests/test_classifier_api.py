@@ -59,8 +59,12 @@ def test_chatter_is_not_relevant_but_still_has_a_best_sector(classifier):
 
 
 def test_odd_input_is_classified_not_crashed(classifier):
-    posts = [{"id": 1}, {"id": "e", "text": ""}, {"id": "n", "text": None},
-             {"id": "h", "text": "вода " * 50_000}]
+    posts = [
+        {"id": 1},
+        {"id": "e", "text": ""},
+        {"id": "n", "text": None},
+        {"id": "h", "text": "вода " * 50_000},
+    ]
     predictions = classifier.predict(posts)
     assert [p.id for p in predictions] == ["1", "e", "n", "h"]
     assert not predictions[1].relevant
@@ -68,8 +72,11 @@ def test_odd_input_is_classified_not_crashed(classifier):
 
 
 def test_territory_hint_from_the_source(classifier):
-    post = {"id": "t", "text": "третий день нет воды, дети без воды, управляющая компания молчит",
-            "territory": "Губкин"}
+    post = {
+        "id": "t",
+        "text": "третий день нет воды, дети без воды, управляющая компания молчит",
+        "territory": "Губкин",
+    }
     [prediction] = classifier.predict([post])
     assert prediction.relevant and prediction.territory == "Губкин"
 

@@ -6,39 +6,78 @@ import io
 import json
 import sys
 
-from tests.classifier_helpers import sample_file, tiny_model, write_jsonl  # noqa: F401
+from tests import classifier_helpers
+from tests.classifier_helpers import write_jsonl
 from tests.conftest import CONFIG
 from tests.helpers import run_cli
+
+# Shared fixtures, bound here so pytest finds them.
+sample_file = classifier_helpers.sample_file
+tiny_model = classifier_helpers.tiny_model
 
 
 def test_train_writes_a_package_and_prints_the_test_report(capsys, tmp_path, sample_file):
     out = tmp_path / "models" / "cli"
-    result = run_cli(capsys, "train", "--data", str(sample_file), "--out", str(out),
-                     "--cv", "0", "--config", str(CONFIG))
+    result = run_cli(
+        capsys,
+        "train",
+        "--data",
+        str(sample_file),
+        "--out",
+        str(out),
+        "--cv",
+        "0",
+        "--config",
+        str(CONFIG),
+    )
     assert result.code == 0, result.err
     assert (out / "meta.json").is_file()
     assert "Отложенная тестовая выборка" in result.out and "macro-F1" in result.out
 
 
 def test_train_refuses_bad_labels(capsys, tmp_path):
-    bad = write_jsonl(tmp_path / "bad.jsonl", [{"id": "1", "text": "x", "relevant": True,
-                                               "sector": "roadz", "risk": "low"}])
-    result = run_cli(capsys, "train", "--data", str(bad), "--out", str(tmp_path / "m"),
-                     "--config", str(CONFIG))
+    bad = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [{"id": "1", "text": "x", "relevant": True, "sector": "roadz", "risk": "low"}],
+    )
+    result = run_cli(
+        capsys, "train", "--data", str(bad), "--out", str(tmp_path / "m"), "--config", str(CONFIG)
+    )
     assert result.code == 1
     assert "неизвестный сектор 'roadz'" in result.err
 
 
 def test_evaluate_json_has_the_agreed_keys(capsys, tmp_path, tiny_model):
-    gold = write_jsonl(tmp_path / "gold.jsonl", [
-        {"id": "a", "text": "На улице Ленина огромная яма, машины бьют колёса", "relevant": True,
-         "sector": "roads", "risk": "medium"},
-        {"id": "b", "text": "Поздравляю всех с праздником!", "relevant": False},
-        {"id": "c", "text": "Только сектор: во дворе не вывозят мусор", "sector": "waste",
-         "relevant": True},
-    ])
-    result = run_cli(capsys, "evaluate", "--model", str(tiny_model), "--data", str(gold),
-                     "--json", "--config", str(CONFIG))
+    gold = write_jsonl(
+        tmp_path / "gold.jsonl",
+        [
+            {
+                "id": "a",
+                "text": "На улице Ленина огромная яма, машины бьют колёса",
+                "relevant": True,
+                "sector": "roads",
+                "risk": "medium",
+            },
+            {"id": "b", "text": "Поздравляю всех с праздником!", "relevant": False},
+            {
+                "id": "c",
+                "text": "Только сектор: во дворе не вывозят мусор",
+                "sector": "waste",
+                "relevant": True,
+            },
+        ],
+    )
+    result = run_cli(
+        capsys,
+        "evaluate",
+        "--model",
+        str(tiny_model),
+        "--data",
+        str(gold),
+        "--json",
+        "--config",
+        str(CONFIG),
+    )
     assert result.code == 0, result.err
     report = json.loads(result.out)
     assert report["n"] == 3
@@ -49,8 +88,16 @@ def test_evaluate_json_has_the_agreed_keys(capsys, tmp_path, tiny_model):
 
 
 def test_evaluate_prints_tables(capsys, tmp_path, tiny_model, sample_file):
-    result = run_cli(capsys, "evaluate", "--model", str(tiny_model), "--data", str(sample_file),
-                     "--config", str(CONFIG))
+    result = run_cli(
+        capsys,
+        "evaluate",
+        "--model",
+        str(tiny_model),
+        "--data",
+        str(sample_file),
+        "--config",
+        str(CONFIG),
+    )
     assert result.code == 0, result.err
     assert "Релевантность" in result.out and "Сектор" in result.out
 
@@ -68,20 +115,37 @@ def test_classify_stdin_skips_bad_lines(capsys, monkeypatch, tiny_model):
     rows = [json.loads(line) for line in result.out.splitlines()]
     assert [row["id"] for row in rows] == ["x1", "4"]
     assert "строка 2 пропущена" in result.err and "строка 3 пропущена" in result.err
-    assert {"relevant", "sector", "sector_proba", "risk_text", "risk", "entities",
-            "territory", "model_version"} <= set(rows[0])
+    assert {
+        "relevant",
+        "sector",
+        "sector_proba",
+        "risk_text",
+        "risk",
+        "entities",
+        "territory",
+        "model_version",
+    } <= set(rows[0])
 
 
 def test_classify_one_text_with_the_default_model(capsys):
-    result = run_cli(capsys, "classify", "--text", "В Валуйках прорвало трубу, нет воды",
-                     "--config", str(CONFIG))
+    result = run_cli(
+        capsys, "classify", "--text", "В Валуйках прорвало трубу, нет воды", "--config", str(CONFIG)
+    )
     assert result.code == 0, result.err
     row = json.loads(result.out)
     assert row["id"] == "text" and row["relevant"] and row["territory"] == "Валуйки"
 
 
 def test_missing_model_is_one_clear_line(capsys, tmp_path):
-    result = run_cli(capsys, "classify", "--model", str(tmp_path / "none"), "--text", "x",
-                     "--config", str(CONFIG))
+    result = run_cli(
+        capsys,
+        "classify",
+        "--model",
+        str(tmp_path / "none"),
+        "--text",
+        "x",
+        "--config",
+        str(CONFIG),
+    )
     assert result.code == 1
     assert "Модель не найдена" in result.err

@@ -12,7 +12,10 @@ import pytest
 
 from classifier import Classifier, ModelError
 from classifier.train import train
-from tests.classifier_helpers import sample_file  # noqa: F401
+from tests import classifier_helpers
+
+# Shared fixtures, bound here so pytest finds them.
+sample_file = classifier_helpers.sample_file
 
 st = pytest.importorskip("sentence_transformers")
 
@@ -27,8 +30,14 @@ def encoder_folder(tmp_path_factory):
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *LETTERS, *(f"##{c}" for c in LETTERS)]
     (root / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     tokenizer = BertTokenizerFast(vocab_file=str(root / "vocab.txt"), do_lower_case=True)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=32, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+    )
     hf = root / "hf"
     BertModel(config).save_pretrained(hf)
     tokenizer.save_pretrained(hf)
@@ -72,8 +81,11 @@ def test_cascade_encodes_only_candidates(dense_model, encoder_folder):
     ]
     first_stage = classifier.relevance([p["text"] for p in posts])
     predictions = classifier.predict(posts)
-    expected = [p["text"] for p, proba in zip(posts, first_stage, strict=True)
-                if proba >= classifier.candidate_threshold]
+    expected = [
+        p["text"]
+        for p, proba in zip(posts, first_stage, strict=True)
+        if proba >= classifier.candidate_threshold
+    ]
     assert seen == expected
     assert len(predictions) == 2 and all(p.sector for p in predictions)
 
@@ -85,4 +97,6 @@ def test_dense_model_needs_its_encoder(dense_model):
 
 def test_encoder_folder_must_hold_a_model(dense_model, tmp_path):
     with pytest.raises(FileNotFoundError):
-        Classifier.load(dense_model, encoder={"kind": "sentence-transformers", "path": str(tmp_path)})
+        Classifier.load(
+            dense_model, encoder={"kind": "sentence-transformers", "path": str(tmp_path)}
+        )

@@ -12,7 +12,11 @@ from classifier.corpus import read_jsonl
 from classifier.model import PostModel
 from classifier.package import ARRAYS, META, load, save
 from classifier.text import Lemmatizer
-from tests.classifier_helpers import sample_file, tiny_model  # noqa: F401
+from tests import classifier_helpers
+
+# Shared fixtures, bound here so pytest finds them.
+sample_file = classifier_helpers.sample_file
+tiny_model = classifier_helpers.tiny_model
 
 
 def test_meta_records_what_the_issue_asks(tiny_model):
@@ -21,7 +25,7 @@ def test_meta_records_what_the_issue_asks(tiny_model):
     assert len(meta["labels"]["sector"]) == 15 and meta["labels"]["risk"][-1] == "critical"
     assert len(meta["data"]["hash"]) == 64
     assert {"scikit-learn", "pymorphy3", "razdel"} <= set(meta["libraries"])
-    assert set(meta["files"]) == {"vectorizers.json", ARRAYS}
+    assert set(meta["files"]) == {"vectorizers.json", ARRAYS, "lemmas.json"}
     test = meta["metrics"]["test"]
     assert {"relevance", "sector", "risk"} <= set(test)
     assert "per_class" in test["sector"]

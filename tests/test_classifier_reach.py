@@ -31,8 +31,10 @@ def test_apply_reach(risk, counters, expected):
 
 
 def test_counters_from_post_ignore_junk():
-    post = {"reach": {"views": 10, "likes": "many", "reposts": None, "comments": 3.0},
-            "author": {"audience": 500}}
+    post = {
+        "reach": {"views": 10, "likes": "many", "reposts": None, "comments": 3.0},
+        "author": {"audience": 500},
+    }
     assert reach_counters(post) == {"views": 10, "comments": 3, "audience": 500}
     assert reach_counters({"reach": "lots"}) == {}
 

@@ -25,7 +25,14 @@ def test_normalise_golden(raw, expected):
 
 def test_tokens_keep_words_marks_and_numbers():
     assert tokens(normalise("В доме №15 нет воды!!! Когда?")) == [
-        "в", "доме", "0", "нет", "воды", "!", "когда", "?",
+        "в",
+        "доме",
+        "0",
+        "нет",
+        "воды",
+        "!",
+        "когда",
+        "?",
     ]
 
 

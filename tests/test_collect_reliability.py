@@ -175,3 +175,25 @@ def test_a_hanging_source_times_out_and_the_others_are_read(vk, tmp_path, sqlite
         assert "нет ответа" in reports[name].error
         assert source_row(engine, name).consecutive_failures == 1
     assert len(hanging_feed.requests) == 2  # the first try and one retry
+
+
+def test_a_bug_in_one_collector_is_recorded_and_the_others_are_read(
+    vk, tmp_path, sqlite_url, monkeypatch, caplog
+):
+    def broken(*args, **kwargs):
+        raise KeyError("media")
+
+    monkeypatch.setattr("monitor.collectors.rss.parse_feed", broken)
+    with RssServer() as news:
+        news.feeds["/rss"] = Feed("Лента", [Item("1", "a", "b", now_ts())])
+        sources = [
+            {"name": "feed", "kind": "rss", "address": news.url + "/rss"},
+            {"name": "vk", "kind": "vk", "address": str(GROUP)},
+        ]
+        settings = make_settings(tmp_path, sqlite_url, sources, vk_source(vk)[1])
+        reports = collect(settings, make_engine(sqlite_url))
+
+    assert reports["feed"].status == "failing"
+    assert "внутренняя ошибка сборщика: KeyError('media')" in reports["feed"].error
+    assert "Traceback" in caplog.text  # a bug is logged in full, for whoever fixes it
+    assert reports["vk"].inserted == 250

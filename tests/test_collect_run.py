@@ -55,13 +55,13 @@ def test_run_collects_and_stops_on_sigterm_after_the_current_step(
         news.feeds["/rss"] = Feed(
             "Лента", [Item(f"i{n}", "новость", "", now_ts()) for n in range(5)]
         )
-        source_list = [
-            {"name": "vk", "kind": "vk", "address": str(GROUP)},
+        source_list = [  # new sources are read in config order: VK last
             {"name": "tg", "kind": "telegram", "address": "news"},
             {"name": "feed", "kind": "rss", "address": news.url + "/rss"},
+            {"name": "vk", "kind": "vk", "address": str(GROUP)},
         ]
         collectors = {
-            "http": {"timeout_seconds": 2, "retries": 3},
+            "http": {"timeout_seconds": 10, "retries": 1},
             "vk": {"base_url": vk.url + "/method/"},
             "telegram": {"base_url": tg.url},
             "cycle_seconds": 1,

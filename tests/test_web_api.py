@@ -163,3 +163,30 @@ def test_nul_characters_are_refused_not_a_server_error(store):
         assert response.status_code in (200, 422), response.text
         if response.status_code == 422:
             assert "нулевой символ" in response.json()["message"]
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"status": "all"}, {"status": "closed"}, {"risk": "medium"}, {"overdue": True},
+    {"sector": "housing", "status": "all"}, {"recipient": "minzhkh", "risk": "high"},
+])
+def test_counts_agree_with_the_library(store, params):
+    from dataclasses import replace
+
+    from monitor.incidents.lifecycle import RISK_RANK, STATUSES
+    from monitor.incidents.queue import count_incidents
+    from monitor.web.queueview import QueueParams, load_queue
+    from monitor.web.users import user_by_name
+
+    store.api("officer").post(f"/api/incidents/{store.incidents['vk:5']}/close")
+    ctx, now = store.ctx, store.ctx.now()
+    with ctx.db.connect() as connection:
+        officer = user_by_name(connection, "officer")
+        view = load_queue(ctx, connection, officer, QueueParams(**params), limit=50, offset=0)
+        flt = QueueParams(**params).to_filter(officer, limit=50, offset=0)
+        assert view.total == count_incidents(connection, flt, now)
+        for status in STATUSES:
+            assert view.by_status[status] == count_incidents(
+                connection, replace(flt, status=status), now), status
+        for risk in RISK_RANK:
+            assert view.by_risk[risk] == count_incidents(
+                connection, replace(flt, risk=risk), now), risk

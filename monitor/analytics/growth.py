@@ -147,7 +147,7 @@ def _series(
     return found
 
 
-def growth(
+def growth_report(
     connection: Connection,
     settings: Settings,
     period: Period,

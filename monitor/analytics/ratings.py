@@ -78,7 +78,7 @@ def _response_hours(connection: Connection, period: Period) -> dict[int, list[fl
     return hours
 
 
-def ratings(
+def recipient_ratings(
     connection: Connection,
     period: Period,
     *,

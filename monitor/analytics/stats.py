@@ -1,13 +1,17 @@
-"""The growth test: how unlikely a period's count is under a series' own baseline.
+"""The growth test: is a period's count unlikely under the series' own baseline?
 
-A series' daily counts in the baseline give its mean m and variance v. When v > m the
-counts are over-dispersed and a day is modelled as negative-binomial with mean m and
-variance v (size r = m² / (v − m)); otherwise as Poisson with mean m. A period of D days
-is then NB(D·r, p) or Poisson(D·m), and the p-value is the upper tail P(X ≥ observed).
-A baseline with no events gets the rate 0.5 / baseline days (half an event), so that one
-signal after a silent month is not "infinitely" unlikely. The p-values of every series
-tested together are corrected for multiple testing with Benjamini–Hochberg (false
-discovery rate).
+Conditional test of a rate against its baseline. Over the window of B baseline days and
+D period days, with S signals in the baseline and X in the period, N = S + X. If the
+daily rate did not change, X given N is
+
+- Binomial(N, D / (B + D)) for Poisson days (the exact conditional Poisson rate test);
+- Beta-binomial(N, D·r, B·r) for over-dispersed days, negative binomial with size r
+  estimated from the baseline by moments (r = m² / (v − m) when the variance v exceeds
+  the mean m): with a common p, X | N of two negative binomials is beta-binomial.
+
+Conditioning on N removes the unknown rate, so the uncertainty of a baseline estimated
+from a few weeks is accounted for. The p-value is the upper tail P(X ≥ observed). The
+p-values of all series tested together are corrected with Benjamini–Hochberg.
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import nbinom, poisson
+from scipy.stats import betabinom, binom
 
 TEST_NAME = (
-    "верхний хвост отрицательного биномиального распределения (Пуассона при отсутствии "
-    "избыточной дисперсии) по базовому периоду ряда; поправка на множественные сравнения "
-    "Бенджамини — Хохберга"
+    "условный тест интенсивности против базового периода ряда: биномиальный (Пуассон), "
+    "бета-биномиальный при избыточной дисперсии (отрицательное биномиальное), верхний "
+    "хвост; поправка на множественные сравнения Бенджамини — Хохберга"
 )
 
 
@@ -33,28 +37,28 @@ class TailTest:
     expected: float
     baseline_mean: float
     baseline_variance: float
-    model: str
+    model: str  # binomial or beta_binomial
     p_value: float
 
 
 def upper_tail(observed: int, baseline: Sequence[int], days: int) -> TailTest:
-    """P(X ≥ observed) for a period of `days` days under the baseline's daily counts."""
+    """P(X ≥ observed) for a period of `days` days given the baseline's daily counts."""
     if not baseline:
         raise ValueError("empty baseline")
-    total = sum(baseline)
-    mean = total / len(baseline) if total else 0.5 / len(baseline)
-    variance = statistics.variance(baseline) if len(baseline) > 1 else mean
+    base_days, total = len(baseline), sum(baseline)
+    mean = total / base_days
+    variance = statistics.variance(baseline) if base_days > 1 else mean
     expected = mean * days
+    trials = observed + total
     if observed <= 0:
-        return TailTest(observed, expected, mean, variance, "poisson", 1.0)
-    if variance > mean:
+        return TailTest(observed, expected, mean, variance, "binomial", 1.0)
+    if total and variance > mean:
         size = mean * mean / (variance - mean)
-        p = size / (size + mean)
-        p_value = float(nbinom.sf(observed - 1, size * days, p))
-        model = "negative_binomial"
+        p_value = float(betabinom.sf(observed - 1, trials, days * size, base_days * size))
+        model = "beta_binomial"
     else:
-        p_value = float(poisson.sf(observed - 1, expected))
-        model = "poisson"
+        p_value = float(binom.sf(observed - 1, trials, days / (base_days + days)))
+        model = "binomial"
     return TailTest(observed, expected, mean, variance, model, min(max(p_value, 0.0), 1.0))
 
 

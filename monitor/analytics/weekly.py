@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from monitor.analytics import charts
-from monitor.analytics.growth import GrowthReport, growth
+from monitor.analytics.growth import GrowthReport, growth_report
 from monitor.analytics.heatmap import HeatMap, HeatTable, heat_map, heat_table
 from monitor.analytics.labels import recipient_names, sector_names, territory_name
 from monitor.analytics.period import Period
-from monitor.analytics.problems import SectorProblems, problems
-from monitor.analytics.ratings import RecipientRating, ratings
+from monitor.analytics.problems import SectorProblems, problems_by_sector
+from monitor.analytics.ratings import RecipientRating, recipient_ratings
 from monitor.analytics.sql import incident_filter
 from monitor.analytics.wording import change, incidents_phrase, number, percent
 from monitor.config import Settings
@@ -184,9 +184,9 @@ def build_weekly_note(
             by_risk=_by_risk(connection, period),
             on_time=on_time,
             answered=answered_count,
-            growth=growth(connection, settings, period),
-            problems=problems(connection, settings, period, sectors=top_sectors),
-            ratings=ratings(connection, period, now=now),
+            growth=growth_report(connection, settings, period),
+            problems=problems_by_sector(connection, settings, period, sectors=top_sectors),
+            ratings=recipient_ratings(connection, period, now=now),
             overdue=overdue,
             overdue_total=overdue_total,
         )

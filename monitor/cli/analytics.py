@@ -12,10 +12,10 @@ from rich.table import Table
 from monitor.analytics import (
     build_weekly_note,
     cell_incidents,
-    growth,
+    growth_report,
     heat_map,
-    problems,
-    ratings,
+    problems_by_sector,
+    recipient_ratings,
     resolve_period,
     write_note,
 )
@@ -179,7 +179,7 @@ def ratings_command(
     period = _period(ctx, week, first, last)
     scope = _scope(ctx, recipient)
     with ctx.db.connect() as connection:
-        rows = ratings(connection, period, now=ctx.now(), recipient_id=scope)
+        rows = recipient_ratings(connection, period, now=ctx.now(), recipient_id=scope)
     if as_json:
         print_json(
             {
@@ -229,7 +229,7 @@ def growth_command(
     period = _period(ctx, week, first, last, default_days=7)
     scope = _scope(ctx, recipient)
     with ctx.db.connect() as connection:
-        report = growth(connection, ctx.settings, period, recipient_id=scope)
+        report = growth_report(connection, ctx.settings, period, recipient_id=scope)
     if as_json:
         print_json(report.as_dict())
         return
@@ -284,7 +284,7 @@ def problems_command(
     scope = _scope(ctx, recipient)
     _check_sector(ctx, sector)
     with ctx.db.connect() as connection:
-        found = problems(
+        found = problems_by_sector(
             connection,
             ctx.settings,
             period,

@@ -97,7 +97,12 @@ def train(
     try:
         with bar:
             meta = train_model(
-                files, out, encoder=dense, encoder_spec=spec, cv_folds=cv, progress=_StepProgress(bar)
+                files,
+                out,
+                encoder=dense,
+                encoder_spec=spec,
+                cv_folds=cv,
+                progress=_StepProgress(bar),
             )
     except CorpusError as exc:
         raise InputError(str(exc)) from None
@@ -189,12 +194,17 @@ def _report(report: dict[str, Any]) -> None:
         if not part["n"]:
             continue
         table = Table(
-            title=f"{title}: n={part['n']}, accuracy {part['accuracy']}, macro-F1 {part['macro_f1']}"
+            title=f"{title}: n={part['n']}, accuracy {part['accuracy']}, "
+            f"macro-F1 {part['macro_f1']}"
         )
         for column in ("класс", "точность", "полнота", "F1", "n"):
             table.add_column(column)
         for label, row in part["per_class"].items():
             table.add_row(
-                label, str(row["precision"]), str(row["recall"]), str(row["f1"]), str(row["support"])
+                label,
+                str(row["precision"]),
+                str(row["recall"]),
+                str(row["f1"]),
+                str(row["support"]),
             )
         console.print(table)

@@ -91,10 +91,13 @@ class Collector(ABC):
 
     def needs_comments(self, posts: list[PostRecord], state: SourceState) -> list[PostRecord]:
         """Posts whose comment count grew since they were stored (all, for new posts)."""
-        if not self.source.comments or not self.settings.comments_per_post or not posts:
+        if not self.source.comments or not self.settings.comments_per_post:
             return []
-        known = state.known_comments([post.external_id for post in posts])
-        return [p for p in posts if (p.reach.comments or 0) > known.get(p.external_id, 0)]
+        commented = [post for post in posts if post.reach.comments]
+        if not commented:
+            return []  # most posts have no comments: spare the store a query
+        known = state.known_comments([post.external_id for post in commented])
+        return [p for p in commented if (p.reach.comments or 0) > known.get(p.external_id, 0)]
 
     def close(self) -> None:  # noqa: B027  (most collectors hold nothing of their own)
         """Release what the collector holds (sessions); the shared HTTP client stays open."""

@@ -95,13 +95,14 @@ def configured(settings: Settings, names: list[str] | None = None) -> list[Sourc
 
 
 def due_sources(connection: Connection, settings: Settings, now: datetime) -> list[SourceSettings]:
-    """Enabled configured sources whose next poll has come, the longest waiting first."""
+    """Enabled configured sources whose poll has come: new ones in config order, then the
+    longest waiting first."""
     by_name = {source.name: source for source in settings.sources if source.enabled}
     rows = connection.execute(
         select(sources.c.name)
         .where(sources.c.name.in_(list(by_name)))
         .where(or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at <= now))
-        .order_by(sources.c.next_poll_at.is_(None).desc(), sources.c.next_poll_at)
+        .order_by(sources.c.next_poll_at.is_(None).desc(), sources.c.next_poll_at, sources.c.id)
     )
     return [by_name[row.name] for row in rows]
 

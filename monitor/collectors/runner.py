@@ -9,7 +9,6 @@ twice, and a repeat would be stored once anyway).
 from __future__ import annotations
 
 import logging
-import random
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -124,12 +123,7 @@ def collect_source(
         with engine.begin() as connection:
             fresh = connection.execute(select(sources).where(sources.c.id == source_id)).one()
             report.status = mark_failure(
-                connection,
-                fresh,
-                error,
-                now=tools.now(),
-                settings=settings.collectors,
-                rng=random.Random(),
+                connection, fresh, error, now=tools.now(), settings=settings.collectors
             )
         report.error = str(error)
         report.parked_until = getattr(error, "until", None)

@@ -17,11 +17,11 @@ from fastapi.responses import Response
 from monitor.analytics import (
     build_weekly_note,
     cell_incidents,
-    growth,
+    growth_report,
     heat_map,
     heat_table,
-    problems,
-    ratings,
+    problems_by_sector,
+    recipient_ratings,
     resolve_period,
     wording,
     write_note,
@@ -174,7 +174,7 @@ def ratings_page(
     ctx = context(request)
     period = when.period(request)
     with ctx.db.connect() as connection:
-        rows = ratings(connection, period, now=ctx.now(), recipient_id=user.scope)
+        rows = recipient_ratings(connection, period, now=ctx.now(), recipient_id=user.scope)
     return _page(request, "ratings.html", user, period, "ratings", ratings=rows, rule=RANKING_RULE)
 
 
@@ -187,7 +187,7 @@ def growth_page(
     ctx = context(request)
     period = when.period(request, default_days=7)
     with ctx.db.connect() as connection:
-        report = growth(connection, ctx.settings, period, recipient_id=user.scope)
+        report = growth_report(connection, ctx.settings, period, recipient_id=user.scope)
     chart = None
     if report.alerts:
         chart = base64.b64encode(growth_chart(report.alerts)).decode("ascii")
@@ -209,7 +209,7 @@ def problems_page(
     if sector and sector not in {s.code for s in known}:
         raise InputError(f"Неизвестный сектор: {sector}")
     with ctx.db.connect() as connection:
-        found = problems(
+        found = problems_by_sector(
             connection,
             ctx.settings,
             period,

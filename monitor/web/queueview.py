@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from sqlalchemy import Connection
 
 from monitor.context import Context
-from monitor.incidents.lifecycle import RISK_RANK, STATUSES
-from monitor.incidents.queue import QueueFilter, count_by, count_incidents, list_incidents
+from monitor.incidents.lifecycle import OPEN_STATUSES, RISK_RANK, STATUSES
+from monitor.incidents.queue import QueueFilter, count_by, list_incidents
 from monitor.store.tables import incidents
 from monitor.web.users import User
 
@@ -91,6 +91,13 @@ class QueueView:
         return max(1, -(-self.total // self.limit))
 
 
+def _status_matches(wanted: str | None, status: str) -> bool:
+    # The filter's meaning of status (see QueueFilter): none or "open", "all", or one.
+    if wanted in (None, "open"):
+        return status in OPEN_STATUSES
+    return wanted == "all" or wanted == status
+
+
 def load_queue(
     ctx: Context,
     connection: Connection,
@@ -106,16 +113,35 @@ def load_queue(
     flt.validate({sector.code for sector in ctx.settings.sectors})
     now = ctx.now()
     rows = list_incidents(connection, flt, now)
-    total = count_incidents(connection, flt, now)
-    # Each count ignores its own dimension, so the officer sees where a click would lead.
-    statuses = count_by(connection, replace(flt, status="all"), now, incidents.c.status)
-    risks = count_by(connection, replace(flt, risk=None), now, incidents.c.risk)
+    # One grouped count serves the total and both rows of counts; each row of counts
+    # ignores its own dimension, so the officer sees where a click would lead.
+    groups = count_by(
+        connection,
+        replace(flt, status="all", risk=None),
+        now,
+        incidents.c.risk_rank,
+        incidents.c.status,
+    )
+    risk_of = {rank: risk for risk, rank in RISK_RANK.items()}
+    by_status = dict.fromkeys(STATUSES, 0)
+    by_risk = dict.fromkeys(reversed(RISK_RANK), 0)
+    total = 0
+    for (rank, status), count in groups.items():
+        risk = risk_of.get(rank)
+        status_ok = _status_matches(flt.status, status)
+        risk_ok = flt.risk in (None, risk)
+        if risk_ok and status in by_status:
+            by_status[status] += count
+        if status_ok and risk in by_risk:
+            by_risk[risk] += count
+        if status_ok and risk_ok:
+            total += count
     return QueueView(
         params=params,
         rows=rows,
         total=total,
         limit=limit,
         offset=offset,
-        by_status={status: statuses.get(status, 0) for status in STATUSES},
-        by_risk={risk: risks.get(risk, 0) for risk in reversed(RISK_RANK)},
+        by_status=by_status,
+        by_risk=by_risk,
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 22:07:32.861080
+Create Date: 2026-11-23 22:19:45.528244
 """
 
 import sqlalchemy as sa
@@ -130,6 +130,9 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_incidents_recipient_id_status"), ["recipient_id", "status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_risk_rank_status"), ["risk_rank", "status"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_incidents_sector_territory_last_post_at"),
@@ -366,6 +369,7 @@ def downgrade() -> None:
     op.drop_table("posts")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_sector_territory_last_post_at"))
+        batch_op.drop_index(batch_op.f("ix_incidents_risk_rank_status"))
         batch_op.drop_index(batch_op.f("ix_incidents_recipient_id_status"))
         batch_op.drop_index("ix_incidents_queue_order")
         batch_op.drop_index(batch_op.f("ix_incidents_first_response_due"))

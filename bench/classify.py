@@ -1,0 +1,107 @@
+"""Classifier speed and memory on a monitoring-like stream (about 1 relevant post in 20).
+
+    python -m bench.classify [--posts 1200] [--model models/default] [--public ../shared/datasets]
+
+Each stage runs in a fresh process (cold lemma cache, honest peak memory):
+- `pipeline`: Classifier.load with the config's gazetteer and reach rules, then predict in
+  batches of 512: normalisation, lemmas, n-grams, three heads, entities and territory on the
+  posts found relevant;
+- `relevance`: the fast n-gram relevance stage alone.
+Prints one JSON line per stage: posts/s by wall clock and by CPU time of the process (the
+machine may be shared), and peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH = 512
+
+
+def stream(count: int, public: Path) -> list[dict]:
+    """Distinct posts, one relevant in twenty, from the test side of the corpus and of the
+    Telegram negatives: text the model never saw, so its words are not all in the
+    package's warm lemma cache."""
+    from classifier.corpus import in_test, project_files, read_jsonl, read_many
+
+    corpus = [p for p in read_many(project_files()) if in_test(p)]
+    relevant = [p for p in corpus if p.relevant]
+    negatives = [p for p in corpus if p.relevant is False]
+    news = public / "telegram_news_negatives.jsonl"
+    if news.is_file():
+        negatives += [p for p in read_jsonl(news) if in_test(p)]
+    rng = random.Random(0)
+    rng.shuffle(relevant)
+    rng.shuffle(negatives)
+    wanted_relevant = count // 20
+    chosen = relevant[:wanted_relevant] + negatives[: count - wanted_relevant]
+    rng.shuffle(chosen)
+    return [
+        {"id": p.id, "text": p.text, "reach": {"views": rng.randrange(0, 30000)}} for p in chosen
+    ]
+
+
+def run_stage(stage: str, posts: list[dict], model: Path) -> dict:
+    """Time one stage in this process."""
+    from classifier import Classifier
+
+    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    wall, cpu = time.perf_counter(), time.process_time()
+    classifier = Classifier.load(
+        model,
+        gazetteer=config.get("territories"),
+        reach_rules=config.get("classifier", {}).get("reach_rules"),
+    )
+    load_seconds = time.perf_counter() - wall
+    wall, cpu = time.perf_counter(), time.process_time()
+    relevant = 0
+    for start in range(0, len(posts), BATCH):
+        batch = posts[start : start + BATCH]
+        if stage == "relevance":
+            relevant += int((classifier.relevance([p["text"] for p in batch]) >= 0.5).sum())
+        else:
+            relevant += sum(p.relevant for p in classifier.predict(batch))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "stage": stage,
+        "posts": len(posts),
+        "mean_chars": round(sum(len(p["text"]) for p in posts) / max(1, len(posts))),
+        "found_relevant": relevant,
+        "load_seconds": round(load_seconds, 2),
+        "posts_per_second_wall": round(len(posts) / wall, 1),
+        "posts_per_second_cpu": round(len(posts) / cpu, 1),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def main() -> None:
+    """Run every stage in its own process and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--posts", type=int, default=1200)
+    parser.add_argument("--model", type=Path, default=ROOT / "models" / "default")
+    parser.add_argument("--public", type=Path, default=ROOT.parent / "shared" / "datasets")
+    parser.add_argument("--stage", choices=["pipeline", "relevance"], default=None)
+    args = parser.parse_args()
+    if args.stage:
+        posts = stream(args.posts, args.public)
+        print(json.dumps(run_stage(args.stage, posts, args.model)), flush=True)
+        return
+    for stage in ("pipeline", "relevance"):
+        command = [sys.executable, "-m", "bench.classify", "--stage", stage]
+        command += ["--posts", str(args.posts), "--model", str(args.model)]
+        command += ["--public", str(args.public)]
+        subprocess.run(command, check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()
