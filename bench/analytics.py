@@ -71,10 +71,11 @@ def fill(url: str, count: int) -> None:
     span = (YEAR.end - YEAR.start).total_seconds()
     with engine.begin() as connection:
         w = HistoryWriter(connection)
-        for n in range(count):
+        # Incidents are registered as time goes by: ids grow with created_at, as in a store.
+        moments = sorted(YEAR.start + timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
+        for n, created in enumerate(moments):
             sector = rng.choices(sectors, weights=range(len(sectors), 0, -1))[0]
             territory = rng.choice(places[:6]) if rng.random() < 0.6 else rng.choice(places)
-            created = YEAR.start + timedelta(seconds=rng.uniform(0, span))
             words = rng.sample(rng.choice(vocab[sector]), 4) + rng.sample(NOISE, 2)
             text = " ".join(words)
             responded = created + timedelta(hours=rng.expovariate(1 / 5))

@@ -2,9 +2,9 @@
 
     python -m bench.web [--incidents N] [--repeat N] [--database URL]
 
-Incidents are synthetic and written straight into the store (bench/queue.py's `fill`); the
-app runs in a real uvicorn server on 127.0.0.1 and is asked over HTTP with keep-alive, as an
-officer and as a recipient user. Target: p95 under 200 ms.
+Incidents are synthetic and written straight into the store (`fill` of bench/queue_latency.py);
+the app runs in a real uvicorn server on 127.0.0.1 and is asked over HTTP with keep-alive, as
+an officer and as a recipient user. Target: p95 under 200 ms.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from datetime import timedelta
 import httpx
 import uvicorn
 
-from bench.queue import fill
+from bench.queue_latency import fill
 from bench.synthetic import START
 from monitor.context import Context
 from monitor.store import make_engine, upgrade
@@ -50,8 +50,11 @@ def _serve(ctx: Context) -> tuple[str, uvicorn.Server]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(ctx, secret="bench"), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(ctx, secret="bench"), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)
@@ -89,8 +92,10 @@ def main() -> None:
         print(f"filling {url}: {args.incidents} incidents, one post each")
         fill(engine, ctx.settings, args.incidents, args.incidents)
         engine.dispose()
-        for name, role, recipient in (("officer", "officer", None),
-                                      ("zhkh", "recipient", "minzhkh")):
+        for name, role, recipient in (
+            ("officer", "officer", None),
+            ("zhkh", "recipient", "minzhkh"),
+        ):
             add_user(ctx.db, name, role, PASSWORD, now=ctx.now(), recipient_code=recipient)
         tokens = {name: issue_token(ctx.db, name) for name in ("officer", "zhkh")}
         base, server = _serve(ctx)
@@ -98,8 +103,9 @@ def main() -> None:
         print(f"{'user':<8} {'filter':<24} {'page p50':>9} {'p95':>7} {'api p50':>9} {'p95':>7}")
         for user in ("officer", "zhkh"):
             page = _page_client(base, user)
-            api = httpx.Client(base_url=base, timeout=60,
-                               headers={"Authorization": f"Bearer {tokens[user]}"})
+            api = httpx.Client(
+                base_url=base, timeout=60, headers={"Authorization": f"Bearer {tokens[user]}"}
+            )
             for label, params in CASES.items():
                 if user == "zhkh" and "recipient" in params:
                     continue
@@ -115,8 +121,10 @@ def main() -> None:
         server.should_exit = True
         for kind, samples in everything.items():
             p50, p95 = _percentiles(samples)
-            print(f"{kind:<5} all: p50 {p50:.1f} ms, p95 {p95:.1f} ms; "
-                  f"target p95 200 ms: {200 / p95:.2f}x headroom")
+            print(
+                f"{kind:<5} all: p50 {p50:.1f} ms, p95 {p95:.1f} ms; "
+                f"target p95 200 ms: {200 / p95:.2f}x headroom"
+            )
         ctx.engine.dispose()
 
 

@@ -97,18 +97,25 @@ class Classifier:
         """The package's model version string."""
         return str(self.meta.get("model_version", "unknown"))
 
+    def warm_up(self) -> Classifier:
+        """Load the entity tagger now rather than on the first relevant post (a few seconds)."""
+        self._entities(["Проверка"])
+        return self
+
     def relevance(self, texts: Sequence[str]) -> np.ndarray:
         """Relevance probabilities from the fast n-gram stage alone (no dense encoder)."""
         lemma_texts = [self.lemmatizer.lemma_text(t[:MAX_TEXT]) for t in texts]
-        return self.model.relevance.proba(self.model.features(lemma_texts))[:, 1]
+        relevance = self.model.relevance.proba(self.model.features(lemma_texts))[:, 1]
+        return _nothing_said(relevance, lemma_texts)
 
     def predict(self, posts: Sequence[Mapping[str, Any]]) -> list[Prediction]:
         """Classify a batch of posts given as dicts with at least `id` and `text`."""
         if not posts:
             return []
         texts = [_text_of(post) for post in posts]
-        features = self.model.features([self.lemmatizer.lemma_text(t) for t in texts])
-        relevance = self.model.relevance.proba(features)[:, 1]
+        lemma_texts = [self.lemmatizer.lemma_text(t) for t in texts]
+        features = self.model.features(lemma_texts)
+        relevance = _nothing_said(self.model.relevance.proba(features)[:, 1], lemma_texts)
         dense = None
         if self.encoder is not None and self.model.candidate is not None:
             # The cascade: the dense encoder runs only on posts the n-gram stage lets through.
@@ -164,3 +171,14 @@ class Classifier:
 def _text_of(post: Mapping[str, Any]) -> str:
     text = post.get("text")
     return text[:MAX_TEXT] if isinstance(text, str) else ""
+
+
+def _nothing_said(relevance: np.ndarray, lemma_texts: Sequence[str]) -> np.ndarray:
+    """A post without a single word (empty, only a link or a mention) is no signal."""
+    words = np.array([any(_is_word(w) for w in t.split()) for t in lemma_texts])
+    return np.where(words, relevance, 0.0) if len(words) else relevance
+
+
+def _is_word(lemma: str) -> bool:
+    is_marker = len(lemma) > 2 and lemma[0] == "x" and lemma[-1] == "x"
+    return not is_marker and lemma not in ("!", "?", "0")

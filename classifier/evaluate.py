@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sklearn.metrics import (
-    accuracy_score,
-    confusion_matrix,
-    f1_score,
-    precision_recall_fscore_support,
-)
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
 from classifier.corpus import RISKS, SECTORS, LabelledPost
 
@@ -31,6 +26,16 @@ def _per_class(gold: list[str], predicted: list[str], labels: Sequence[str]) -> 
     }
 
 
+def _confusion(gold: list[str], predicted: list[str], labels: list[str]) -> list[list[int]]:
+    """Counts of (gold row, predicted column) over `labels`; other predictions are dropped."""
+    index = {label: k for k, label in enumerate(labels)}
+    matrix = [[0] * len(labels) for _ in labels]
+    for g, p in zip(gold, predicted, strict=True):
+        if g in index and p in index:
+            matrix[index[g]][index[p]] += 1
+    return matrix
+
+
 def _multiclass(gold: list[str], predicted: list[str], labels: Sequence[str]) -> dict[str, Any]:
     if not gold:
         return {"n": 0, "accuracy": None, "macro_f1": None, "per_class": {}}
@@ -45,7 +50,7 @@ def _multiclass(gold: list[str], predicted: list[str], labels: Sequence[str]) ->
         ),
         "per_class": _per_class(gold, predicted, labels),
         "labels": list(present),
-        "confusion": confusion_matrix(gold, predicted, labels=present).tolist(),
+        "confusion": _confusion(gold, predicted, present),
     }
 
 

@@ -66,8 +66,10 @@ def tokens(text: str) -> list[str]:
     for chunk in text.split():
         plain = _PLAIN.fullmatch(chunk)
         if plain:
-            result.append(plain.group(1))
-            result.extend(mark for mark in ("!", "?") if mark in plain.group(2))
+            word, tail = plain.groups()
+            result.append(word)
+            if tail:
+                result.extend(mark for mark in ("!", "?") if mark in tail)
             continue
         for token in tokenize(chunk):
             value = token.text

@@ -81,3 +81,17 @@ def test_missing_model_is_a_clear_error(tmp_path):
 def test_npz_holds_no_objects(tiny_model):
     with np.load(tiny_model / ARRAYS, allow_pickle=False) as arrays:
         assert all(arrays[name].dtype != object for name in arrays.files)
+
+
+def test_cached_char_ngrams_equal_sklearn(tiny_model):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from classifier.features import CachedCharVectorizer
+
+    texts = ["нет вода в дом xuserx !", "", "яма яма на дорога", "новое слово ёжик"]
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    reference.fit(["нет вода дом дорога яма", "слово ещё одно"])
+    cached = CachedCharVectorizer(reference)
+    expected = reference.transform(texts)
+    assert abs(cached.transform(texts) - expected).max() < 1e-6
+    assert abs(cached.transform(texts) - expected).max() < 1e-6  # second pass from the cache

@@ -38,12 +38,19 @@ def test_another_recipients_incident_is_404_on_the_page(store):
     response = client.get(f"/incidents/{other}")
     assert response.status_code == 404
     assert "не найден" in response.text
-    for action, extra in (("answer", {"text": "чужой ответ", "kind": "final"}),
-                          ("pause", {}), ("assign", {"recipient": "minzhkh"}), ("close", {})):
+    for action, extra in (
+        ("answer", {"text": "чужой ответ", "kind": "final"}),
+        ("pause", {}),
+        ("assign", {"recipient": "minzhkh"}),
+        ("close", {}),
+    ):
         assert act(client, csrf, other, action, **extra).status_code == 404
     with store.ctx.db.connect() as connection:
-        kinds = connection.execute(
-            select(events.c.kind).where(events.c.incident_id == other)).scalars().all()
+        kinds = (
+            connection.execute(select(events.c.kind).where(events.c.incident_id == other))
+            .scalars()
+            .all()
+        )
     assert kinds == ["created", "routed"]
 
 
@@ -71,8 +78,10 @@ def test_posts_and_recipients_are_scoped_too(store):
     everyone = store.api("officer").get("/api/posts").json()
     mine = api.get("/api/posts").json()
     assert len(everyone) == 5
-    assert {post["incident_id"] for post in mine} == {store.incidents["vk:1"],
-                                                      store.incidents["vk:5"]}
+    assert {post["incident_id"] for post in mine} == {
+        store.incidents["vk:1"],
+        store.incidents["vk:5"],
+    }
     foreign = next(p for p in everyone if p["incident_id"] == store.incidents["vk:4"])
     assert api.get(f"/api/posts/{foreign['id']}").status_code == 404
     recipients = api.get("/api/recipients").json()
@@ -84,12 +93,17 @@ def test_posts_and_recipients_are_scoped_too(store):
 def test_recipient_may_answer_its_own_incident_but_not_assign_or_close(store):
     api = store.api("zhkh")
     own = store.incidents["vk:1"]
-    answered = api.post(f"/api/incidents/{own}/answer", json={"text": "Бригада выехала",
-                                                               "interim": True})
+    answered = api.post(
+        f"/api/incidents/{own}/answer", json={"text": "Бригада выехала", "interim": True}
+    )
     assert answered.status_code == 200
     assert answered.json()["incident"]["status"] == "in_progress"
-    for path, body in (("assign", {"recipient": "mindor"}), ("close", None),
-                       ("reclassify", {"risk": "low"}), ("reject", {})):
+    for path, body in (
+        ("assign", {"recipient": "mindor"}),
+        ("close", None),
+        ("reclassify", {"risk": "low"}),
+        ("reject", {}),
+    ):
         response = api.post(f"/api/incidents/{own}/{path}", json=body)
         assert response.status_code == 403, path
         assert response.json()["message"].startswith("Роль «получатель» не позволяет")

@@ -22,8 +22,11 @@ def store(sqlite_url):
 
 def _try(client, name, password, next_="/queue"):
     token = csrf_of(client.get("/login").text)
-    return client.post("/login", data={"name": name, "password": password, "csrf_token": token,
-                                       "next": next_}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": token, "next": next_},
+        follow_redirects=False,
+    )
 
 
 def test_pages_need_a_login_and_come_back_after_it(store):
@@ -71,20 +74,29 @@ def test_forms_without_the_csrf_token_are_refused(store):
     assert "Форма устарела" in refused.text
     csrf = login(client, "officer")
     incident = store.incidents["vk:1"]
-    forged = client.post(f"/incidents/{incident}/act",
-                         data={"action": "close", "csrf_token": "forged"})
+    forged = client.post(
+        f"/incidents/{incident}/act", data={"action": "close", "csrf_token": "forged"}
+    )
     assert forged.status_code == 403
-    assert client.get(f"/api/incidents/{incident}",
-                      headers={"Authorization": f"Bearer {store.tokens['officer']}"}
-                      ).json()["status"] == "assigned"
+    assert (
+        client.get(
+            f"/api/incidents/{incident}",
+            headers={"Authorization": f"Bearer {store.tokens['officer']}"},
+        ).json()["status"]
+        == "assigned"
+    )
     assert csrf != "forged"
 
 
 def test_logout_and_password_change_end_the_session(store):
     client = store.client()
     csrf = login(client, "officer")
-    assert client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False
-                       ).headers["location"] == "/login"
+    assert (
+        client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False).headers[
+            "location"
+        ]
+        == "/login"
+    )
     assert client.get("/queue", follow_redirects=False).status_code == 303
     login(client, "officer")
     set_password(store.ctx.db, "officer", "another-password")
@@ -93,8 +105,9 @@ def test_logout_and_password_change_end_the_session(store):
 
 def test_next_never_leads_to_another_site(store):
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
-        assert _try(store.client(), "officer", PASSWORD, next_=target).headers[
-            "location"] == "/queue"
+        assert (
+            _try(store.client(), "officer", PASSWORD, next_=target).headers["location"] == "/queue"
+        )
 
 
 def test_forged_cookie_is_ignored(store):

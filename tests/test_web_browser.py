@@ -20,8 +20,14 @@ from tests.web_helpers import PASSWORD, build_store, cheap_hashing  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,16 +66,34 @@ def server(tmp_path_factory):
 
         from monitor.web import users
 
-        patch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                       parallelism=1))
+        patch.setattr(
+            users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        )
         store = build_store(url, now=None)
     store.ctx.engine.dispose()
     port = _free_port()
     env = {**os.environ, "OTKLIK_WEB_SECRET": "browser-test"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "serve", "--config", str(CONFIG), "--database", url,
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "monitor",
+            "serve",
+            "--config",
+            str(CONFIG),
+            "--database",
+            url,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     try:
         _wait_for(port, process)
         yield f"http://127.0.0.1:{port}", store

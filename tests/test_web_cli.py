@@ -34,14 +34,21 @@ def _add(capsys, monkeypatch, database, *args, password="long-password-1"):
 
 
 def test_add_list_and_token(capsys, monkeypatch, database):
-    added = _add(capsys, monkeypatch, database, "zhkh", "--role", "recipient",
-                 "--recipient", "minzhkh")
+    added = _add(
+        capsys, monkeypatch, database, "zhkh", "--role", "recipient", "--recipient", "minzhkh"
+    )
     assert added.code == 0, added.err
     assert "Министерство ЖКХ области" in added.out
     listed = run_cli(capsys, "user", "list", "--json", "--database", database)
-    assert json.loads(listed.out) == [{"name": "zhkh", "role": "recipient",
-                                       "recipient": "minzhkh", "active": True,
-                                       "api_token": False}]
+    assert json.loads(listed.out) == [
+        {
+            "name": "zhkh",
+            "role": "recipient",
+            "recipient": "minzhkh",
+            "active": True,
+            "api_token": False,
+        }
+    ]
     issued = run_cli(capsys, "user", "token", "zhkh", "--database", database)
     token = issued.out.strip().splitlines()[-1]
     assert token.startswith("otk_") and len(token) > 40
@@ -51,12 +58,15 @@ def test_add_list_and_token(capsys, monkeypatch, database):
     ctx.engine.dispose()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("x", "--role", "boss"), "Неизвестная роль"),
-    (("x", "--role", "recipient"), "нужен получатель"),
-    (("x", "--role", "officer", "--recipient", "minzhkh"), "только для роли recipient"),
-    (("x", "--role", "recipient", "--recipient", "nobody"), "Получатель не найден"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("x", "--role", "boss"), "Неизвестная роль"),
+        (("x", "--role", "recipient"), "нужен получатель"),
+        (("x", "--role", "officer", "--recipient", "minzhkh"), "только для роли recipient"),
+        (("x", "--role", "recipient", "--recipient", "nobody"), "Получатель не найден"),
+    ],
+)
 def test_bad_user_is_one_clear_line(capsys, monkeypatch, database, args, message):
     result = _add(capsys, monkeypatch, database, *args)
     assert result.code == 1
@@ -64,8 +74,10 @@ def test_bad_user_is_one_clear_line(capsys, monkeypatch, database, args, message
 
 
 def test_short_password_and_duplicate_name(capsys, monkeypatch, database):
-    assert "Пароль короче" in _add(capsys, monkeypatch, database, "a", "--role", "admin",
-                                   password="short").err
+    assert (
+        "Пароль короче"
+        in _add(capsys, monkeypatch, database, "a", "--role", "admin", password="short").err
+    )
     assert _add(capsys, monkeypatch, database, "a", "--role", "admin").code == 0
     assert "уже есть" in _add(capsys, monkeypatch, database, "a", "--role", "admin").err
 

@@ -23,8 +23,10 @@ def store(sqlite_url):
 
 def _rows(html: str) -> list[tuple[str, int]]:
     """(urgency class, incident id) of each queue row, in order."""
-    return [(mark.strip(), int(number))
-            for mark, number in re.findall(r'<tr class="row ([a-z ]*)" data-id="(\d+)"', html)]
+    return [
+        (mark.strip(), int(number))
+        for mark, number in re.findall(r'<tr class="row ([a-z ]*)" data-id="(\d+)"', html)
+    ]
 
 
 def test_queue_marks_overdue_and_near_rows_in_urgency_order(store):
@@ -32,8 +34,13 @@ def test_queue_marks_overdue_and_near_rows_in_urgency_order(store):
     login(client, "officer")
     page = client.get("/queue").text
     ids = store.incidents
-    assert _rows(page) == [("overdue", ids["vk:4"]), ("near", ids["vk:1"]), ("overdue", ids["vk:2"]),
-                           ("", ids["vk:5"]), ("", ids["vk:3"])]
+    assert _rows(page) == [
+        ("overdue", ids["vk:4"]),
+        ("near", ids["vk:1"]),
+        ("overdue", ids["vk:2"]),
+        ("", ids["vk:5"]),
+        ("", ids["vk:3"]),
+    ]
     assert "просрочен на" in page and "осталось 1 ч" in page
     assert re.search(r"критический <b>1</b>", page)
     assert re.search(r"назначен <b>5</b>", page)
@@ -43,8 +50,10 @@ def test_queue_filters_keep_their_values_and_links(store):
     client = store.client()
     login(client, "officer")
     page = client.get("/queue", params={"sector": "housing", "q": "Шебекино"}).text
-    assert [number for _, number in _rows(page)] == [store.incidents["vk:1"],
-                                                     store.incidents["vk:5"]]
+    assert [number for _, number in _rows(page)] == [
+        store.incidents["vk:1"],
+        store.incidents["vk:5"],
+    ]
     assert '<option value="housing" selected>' in page
     assert 'value="Шебекино"' in page
     # the risk counts link to the same filters plus the risk
@@ -79,10 +88,21 @@ def test_incident_page_shows_posts_model_deadlines_and_history(store):
     client = store.client()
     login(client, "officer")
     page = client.get(f"/incidents/{store.incidents['vk:1']}").text
-    for expected in ("На улице Ленина в Шебекино третий день нет воды", "a-vk:1",
-                     "просмотров 120", "Сигнал жителя", "91%", "ЖКХ", "80%",
-                     "LOC: Шебекино", "Первый ответ", "осталось 1 ч", "Создан",
-                     "Направлен получателю", "Министерство ЖКХ области"):
+    for expected in (
+        "На улице Ленина в Шебекино третий день нет воды",
+        "a-vk:1",
+        "просмотров 120",
+        "Сигнал жителя",
+        "91%",
+        "ЖКХ",
+        "80%",
+        "LOC: Шебекино",
+        "Первый ответ",
+        "осталось 1 ч",
+        "Создан",
+        "Направлен получателю",
+        "Министерство ЖКХ области",
+    ):
         assert expected in page, expected
     assert 'name="text"' in page and "Аварийная бригада" in page  # housing template
 
@@ -93,7 +113,9 @@ def test_assign_answer_and_see_it_in_the_history(store):
     incident = store.incidents["vk:3"]
     moved = act(client, csrf, incident, "assign", recipient="adm-valuyki")
     assert (moved.status_code, moved.headers["location"]) == (
-        303, f"/incidents/{incident}?done=assign")
+        303,
+        f"/incidents/{incident}?done=assign",
+    )
     answered = act(client, csrf, incident, "answer", kind="interim", text="Вывоз завтра утром")
     assert answered.status_code == 303
     page = client.get(answered.headers["location"]).text
@@ -107,12 +129,14 @@ def test_reclassify_from_the_page_stores_labels(store):
     client = store.client()
     csrf = login(client, "officer")
     incident = store.incidents["vk:2"]
-    response = act(client, csrf, incident, "reclassify", sector="roads", risk="high",
-                   territory="Губкин")
+    response = act(
+        client, csrf, incident, "reclassify", sector="roads", risk="high", territory="Губкин"
+    )
     assert response.status_code == 303
     with store.ctx.db.connect() as connection:
-        assert connection.execute(select(labels.c.sector, labels.c.risk, labels.c.territory)
-                                  ).all() == [("roads", "high", "Губкин")]
+        assert connection.execute(
+            select(labels.c.sector, labels.c.risk, labels.c.territory)
+        ).all() == [("roads", "high", "Губкин")]
 
 
 def test_action_errors_are_shown_on_the_page(store):
@@ -130,8 +154,15 @@ def test_action_errors_are_shown_on_the_page(store):
 def test_escaped_output(store):
     from tests.web_helpers import put_post
 
-    incident = put_post(store.ctx, "vk:x", "<script>alert(1)</script> нет света в доме",
-                        "energy", "low", "Губкин", store.ctx.now())
+    incident = put_post(
+        store.ctx,
+        "vk:x",
+        "<script>alert(1)</script> нет света в доме",
+        "energy",
+        "low",
+        "Губкин",
+        store.ctx.now(),
+    )
     client = store.client()
     login(client, "officer")
     page = client.get(f"/incidents/{incident}").text
@@ -162,14 +193,23 @@ def test_recipients_page_shows_load(store):
 def test_admin_adds_locks_and_issues_a_token(store):
     client = store.client()
     csrf = login(client, "admin")
-    added = client.post("/users", data={"csrf_token": csrf, "name": "gaz", "role": "recipient",
-                                        "recipient": "gas", "password": "long-enough-1"},
-                        follow_redirects=False)
+    added = client.post(
+        "/users",
+        data={
+            "csrf_token": csrf,
+            "name": "gaz",
+            "role": "recipient",
+            "recipient": "gas",
+            "password": "long-enough-1",
+        },
+        follow_redirects=False,
+    )
     assert added.status_code == 303
     page = client.get(added.headers["location"]).text
     assert "Пользователь добавлен" in page and "Газпром газораспределение Белгород" in page
-    bad = client.post("/users", data={"csrf_token": csrf, "name": "x", "role": "officer",
-                                      "password": "short"})
+    bad = client.post(
+        "/users", data={"csrf_token": csrf, "name": "x", "role": "officer", "password": "short"}
+    )
     assert bad.status_code == 422 and "Пароль короче 8 символов" in bad.text
     with store.ctx.db.connect() as connection:
         gaz_id = user_by_name(connection, "gaz").id
@@ -178,7 +218,11 @@ def test_admin_adds_locks_and_issues_a_token(store):
     api = store.client()
     me = api.get("/api/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me == {"name": "gaz", "role": "recipient", "recipient_code": "gas"}
-    assert client.post(f"/users/{gaz_id}/active", data={"csrf_token": csrf},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            f"/users/{gaz_id}/active", data={"csrf_token": csrf}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     assert api.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert "заблокирован" in client.get("/users").text

@@ -28,10 +28,24 @@ PASSWORD = "correct-horse-battery"
 # housing to minzhkh, roads to mindor, waste to regoperator, safety to mchs.
 POSTS = (
     ("vk:1", "На улице Ленина в Шебекино третий день нет воды", "housing", "high", "Шебекино", 3),
-    ("vk:2", "Яма на дороге у школы в Губкине, машины бьют колёса", "roads", "medium", "Губкин", 30),
+    (
+        "vk:2",
+        "Яма на дороге у школы в Губкине, машины бьют колёса",
+        "roads",
+        "medium",
+        "Губкин",
+        30,
+    ),
     ("vk:3", "Мусор не вывозят во дворе на Мира, контейнеры полные", "waste", "low", "Валуйки", 5),
     ("vk:4", "Пожар в подъезде на Щорса, дым на всех этажах", "safety", "critical", "Белгород", 2),
-    ("vk:5", "В Шебекино на Октябрьской прорвало трубу отопления", "housing", "medium", "Шебекино", 1),
+    (
+        "vk:5",
+        "В Шебекино на Октябрьской прорвало трубу отопления",
+        "housing",
+        "medium",
+        "Шебекино",
+        1,
+    ),
 )
 USERS = {
     "admin": ("admin", None),
@@ -61,25 +75,71 @@ class WebStore:
         return client
 
 
-def put_post(ctx: Context, external_id: str, text: str, sector: str, risk: str,
-             territory: str | None, published: datetime, *, source: str = "vk-test") -> int:
+def put_post(
+    ctx: Context,
+    external_id: str,
+    text: str,
+    sector: str,
+    risk: str,
+    territory: str | None,
+    published: datetime,
+    *,
+    source: str = "vk-test",
+) -> int:
     """Store a post, its classification, and group it as the pipeline would; the incident id."""
     with ctx.db.begin() as connection:
         source_id = ensure_source(connection, source, "vk")
-        store_posts(connection, source_id, [record(
-            external_id, text, at=published.isoformat(), author=f"a-{external_id}", views=120)],
-            collected_at=published)
+        store_posts(
+            connection,
+            source_id,
+            [
+                record(
+                    external_id,
+                    text,
+                    at=published.isoformat(),
+                    author=f"a-{external_id}",
+                    views=120,
+                )
+            ],
+            collected_at=published,
+        )
         row = connection.execute(select(posts).where(posts.c.external_id == external_id)).one()
-        connection.execute(insert(classifications).values(
-            post_id=row.id, model_version="test-1", relevant=True, relevance_proba=0.91,
-            sector=sector, sector_proba=0.8, sector_top=[[sector, 0.8], ["other", 0.15]],
-            risk_text=risk, risk=risk, territory=territory, classified_at=published,
-            entities=[{"kind": "LOC", "text": territory, "normal": territory}]))
-        incident_id, _ = group_post(connection, ctx.settings, ClassifiedPost(
-            post_id=row.id, external_id=row.external_id, author_id=row.author_id, text=row.text,
-            published_at=row.published_at, collected_at=row.collected_at,
-            parent_external_id=None, repost_of_external_id=None, relevant=True, sector=sector,
-            risk=risk, risk_text=risk, territory=territory), published)
+        connection.execute(
+            insert(classifications).values(
+                post_id=row.id,
+                model_version="test-1",
+                relevant=True,
+                relevance_proba=0.91,
+                sector=sector,
+                sector_proba=0.8,
+                sector_top=[[sector, 0.8], ["other", 0.15]],
+                risk_text=risk,
+                risk=risk,
+                territory=territory,
+                classified_at=published,
+                entities=[{"kind": "LOC", "text": territory, "normal": territory}],
+            )
+        )
+        incident_id, _ = group_post(
+            connection,
+            ctx.settings,
+            ClassifiedPost(
+                post_id=row.id,
+                external_id=row.external_id,
+                author_id=row.author_id,
+                text=row.text,
+                published_at=row.published_at,
+                collected_at=row.collected_at,
+                parent_external_id=None,
+                repost_of_external_id=None,
+                relevant=True,
+                sector=sector,
+                risk=risk,
+                risk_text=risk,
+                territory=territory,
+            ),
+            published,
+        )
     return incident_id
 
 
@@ -92,7 +152,8 @@ def build_store(db_url: str, now: datetime | None = NOW, users: dict = USERS) ->
     store = WebStore(ctx)
     for external_id, text, sector, risk, territory, hours in POSTS:
         store.incidents[external_id] = put_post(
-            ctx, external_id, text, sector, risk, territory, clock - timedelta(hours=hours))
+            ctx, external_id, text, sector, risk, territory, clock - timedelta(hours=hours)
+        )
     for name, (role, recipient) in users.items():
         add_user(ctx.db, name, role, PASSWORD, now=clock, recipient_code=recipient)
         store.tokens[name] = issue_token(ctx.db, name)
@@ -112,22 +173,27 @@ def csrf_of(html: str) -> str:
 def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
     """Sign in through the login form; returns the CSRF token of the signed-in session."""
     token = csrf_of(client.get("/login").text)
-    response = client.post("/login", data={"name": name, "password": password,
-                                           "csrf_token": token, "next": "/queue"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": token, "next": "/queue"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     return csrf_of(client.get("/queue").text)
 
 
 def act(client: TestClient, csrf: str, incident_id: int, action: str, **fields: str):
     """Submit one action form of the incident page (without following the redirect)."""
-    return client.post(f"/incidents/{incident_id}/act",
-                       data={"csrf_token": csrf, "action": action, **fields},
-                       follow_redirects=False)
+    return client.post(
+        f"/incidents/{incident_id}/act",
+        data={"csrf_token": csrf, "action": action, **fields},
+        follow_redirects=False,
+    )
 
 
 @pytest.fixture
 def cheap_hashing(monkeypatch):
     """Real argon2 with small costs, so that tests do not spend a second on each password."""
-    monkeypatch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
-                                                         parallelism=1))
+    monkeypatch.setattr(
+        users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )

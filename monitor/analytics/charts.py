@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from monitor.analytics.growth import SeriesGrowth
+from monitor.analytics.growth import GrowthReport
 from monitor.analytics.heatmap import HeatMap, HeatTable
 from monitor.analytics.ratings import RecipientRating
 
@@ -67,9 +67,11 @@ def heat_chart(table: HeatTable) -> bytes:
     return _png(figure)
 
 
-def growth_chart(alerts: Sequence[SeriesGrowth]) -> bytes:
-    """Daily signals of growing series: baseline days grey, the period red, expected dashed."""
-    shown = list(alerts)[:4]
+def growth_chart(report: GrowthReport, limit: int = 4) -> bytes:
+    """Daily signals of growing series: baseline days grey, the period red, mean dashed."""
+    shown = report.alerts[:limit]
+    days = (report.baseline.dates() if report.baseline else []) + report.period.dates()
+    ticks = list(range(len(days) - 1, -1, -7))[::-1]
     figure = _figure(1.9 * max(len(shown), 1) + 0.3)
     for index, series in enumerate(shown, 1):
         axes = figure.add_subplot(len(shown), 1, index)
@@ -79,6 +81,7 @@ def growth_chart(alerts: Sequence[SeriesGrowth]) -> bytes:
         axes.axhline(series.test.baseline_mean, color="black", linestyle="--", linewidth=0.8)
         axes.set_title(series.title, fontsize=9, loc="left")
         axes.set_ylabel("Сигналов в день", fontsize=7)
+        axes.set_xticks(ticks, [days[t].strftime("%d.%m") for t in ticks])
         axes.tick_params(labelsize=7)
         axes.spines[["top", "right"]].set_visible(False)
     return _png(figure)

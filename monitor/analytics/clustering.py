@@ -14,7 +14,6 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
@@ -35,19 +34,24 @@ class Cluster:
     example: int
 
 
-def _vectorizer(documents: int) -> TfidfVectorizer:
+def _vectorizer(documents: int, ignore: frozenset[str]) -> TfidfVectorizer:
+    def words(text: str) -> list[str]:
+        # Texts are lemmas already: splitting is all the analysis they need.
+        return [word for word in text.split() if word not in ignore]
+
     return TfidfVectorizer(
-        token_pattern=r"\S+",
-        lowercase=False,
+        analyzer=words,
         sublinear_tf=True,
         min_df=2 if documents >= 50 else 1,
         max_df=0.9 if documents >= 20 else 1.0,
     )
 
 
-def _fit_vectorizer(texts: list[str]) -> tuple[TfidfVectorizer, object] | None:
+def _fit_vectorizer(
+    texts: list[str], ignore: frozenset[str]
+) -> tuple[TfidfVectorizer, object] | None:
     for documents in (len(texts), 1):  # fall back to every lemma when few repeat
-        vectorizer = _vectorizer(documents)
+        vectorizer = _vectorizer(documents, ignore)
         try:
             return vectorizer, vectorizer.fit_transform(texts)
         except ValueError:
@@ -55,38 +59,58 @@ def _fit_vectorizer(texts: list[str]) -> tuple[TfidfVectorizer, object] | None:
     return None  # no text at all
 
 
+def silhouette(distances: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette of points with pairwise `distances` (0 for a single cluster)."""
+    clusters = np.unique(labels)
+    if len(clusters) < 2:
+        return 0.0
+    onehot = labels[:, None] == clusters[None, :]
+    sizes = onehot.sum(axis=0)
+    sums = distances @ onehot  # each point's total distance to each cluster
+    own = onehot.argmax(axis=1)
+    own_size = sizes[own]
+    inside = np.where(
+        own_size > 1, sums[np.arange(len(labels)), own] / np.maximum(own_size - 1, 1), 0
+    )
+    means = sums / sizes
+    means[np.arange(len(labels)), own] = np.inf
+    nearest = means.min(axis=1)
+    scores = np.where(
+        own_size > 1, (nearest - inside) / np.maximum(np.maximum(inside, nearest), 1e-12), 0
+    )
+    return float(scores.mean())
+
+
 def _best_k(points: np.ndarray, distinct: int, rules: AnalyticsSettings) -> KMeans:
     """KMeans with the k in 3..max_categories whose silhouette is best."""
     rows = points.shape[0]
     most = max(min(rules.max_categories, distinct), 1)
+    # Distances of a fixed subsample, computed once and reused for every k.
+    judged = np.random.default_rng(rules.seed).permutation(rows)[:SILHOUETTE_SAMPLE]
+    sub = points[judged]
+    squared = (sub**2).sum(axis=1)
+    distances = np.sqrt(np.maximum(squared[:, None] + squared[None, :] - 2 * sub @ sub.T, 0))
     best: tuple[float, KMeans] | None = None
     for k in range(min(MIN_CLUSTERS, most), most + 1):
-        model = KMeans(n_clusters=k, n_init=3, random_state=rules.seed).fit(points)
-        score = -1.0
-        if 2 <= len(set(model.labels_)) < rows:
-            score = float(
-                silhouette_score(
-                    points,
-                    model.labels_,
-                    sample_size=min(rows, SILHOUETTE_SAMPLE),
-                    random_state=rules.seed,
-                )
-            )
+        model = KMeans(n_clusters=k, n_init=2, random_state=rules.seed).fit(points)
+        score = silhouette(distances, model.labels_[judged])
         if best is None or score > best[0]:
             best = (score, model)
     assert best is not None
     return best[1]
 
 
-def cluster_texts(texts: list[str], rules: AnalyticsSettings) -> list[Cluster]:
-    """Cluster texts of space-separated lemmas; clusters in label order, none empty."""
+def cluster_texts(
+    texts: list[str], rules: AnalyticsSettings, ignore: frozenset[str] = frozenset()
+) -> list[Cluster]:
+    """Cluster texts of space-separated lemmas (`ignore`d ones left out); none empty."""
     if not texts:
         return []
     rng = np.random.default_rng(rules.seed)
     sample = np.arange(len(texts))
     if len(texts) > rules.cluster_sample:
         sample = np.sort(rng.choice(len(texts), rules.cluster_sample, replace=False))
-    fitted = _fit_vectorizer([texts[i] for i in sample])
+    fitted = _fit_vectorizer([texts[i] for i in sample], ignore)
     if fitted is None:
         return [Cluster(list(range(len(texts))), [], 0)]
     vectorizer, weights = fitted

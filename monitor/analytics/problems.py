@@ -4,8 +4,8 @@ Each incident's text is its lemma signature (content lemmas of its posts, see
 `monitor.incidents.similarity.signature`) without the words every complaint shares. Per
 sector the texts are clustered (`clustering`: TF-IDF, LSA, KMeans with a fixed seed for
 k = 3..`max_categories`, the k with the best silhouette). A category is named by its top
-terms and shown with its most typical incident. The sector «Прочее» (`other`) is broken down the same way, so the centre can see
-which problems fall outside the taxonomy.
+terms and shown with its most typical incident. The sector «Прочее» (`other`) is broken
+down the same way, so the centre can see which problems fall outside the taxonomy.
 """
 
 from __future__ import annotations
@@ -78,14 +78,7 @@ def _documents(
     ).all()
     ids = [row.id for row in rows]
     titles = [row.title for row in rows]
-    texts = [
-        " ".join(
-            word
-            for word in (row.signature or " ".join(signature(row.title))).split()
-            if word not in FILLER
-        )
-        for row in rows
-    ]
+    texts = [row.signature or " ".join(signature(row.title)) for row in rows]
     return ids, titles, texts
 
 
@@ -95,7 +88,7 @@ def categories_of(
     """Named categories of the given incidents' texts, largest first."""
     categories = [
         _category(c.terms, c.members, ids, titles, c.example, len(ids))
-        for c in cluster_texts(texts, rules)
+        for c in cluster_texts(texts, rules, ignore=FILLER)
     ]
     categories.sort(key=lambda c: (-c.count, c.name))
     return categories

@@ -198,5 +198,5 @@ def build_weekly_note(
             "ratings": charts.ratings_chart(note.ratings),
         }
         if note.growth.alerts:
-            note.charts["growth"] = charts.growth_chart(note.growth.alerts)
+            note.charts["growth"] = charts.growth_chart(note.growth)
     return note

@@ -173,6 +173,8 @@ incidents = Table(
     Index(None, "sector", "territory", "last_post_at"),
     Index(None, "recipient_id", "status"),
     Index(None, "created_at"),
+    # One sector over a period (analytics: problems, growth drivers).
+    Index(None, "sector", "created_at"),
     Index(None, "first_response_due"),
     # The queue's counts by risk and status (monitor/web/queueview.py) read this index alone;
     # risk first, so that it never tempts the planner away from the queue order index.

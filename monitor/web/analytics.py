@@ -60,8 +60,9 @@ class PeriodQuery:
         last: str | None = Query(None, alias="to", max_length=10),
     ) -> None:
         self.week = week or None
-        self.first = first or None
-        self.last = last or None
+        # The form sends the dates too; a week typed in wins over them.
+        self.first = None if self.week else first or None
+        self.last = None if self.week else last or None
 
     def period(self, request: Request, default_days: int | None = None) -> Period:
         """The period asked for, or the page's default."""
@@ -190,7 +191,7 @@ def growth_page(
         report = growth_report(connection, ctx.settings, period, recipient_id=user.scope)
     chart = None
     if report.alerts:
-        chart = base64.b64encode(growth_chart(report.alerts)).decode("ascii")
+        chart = base64.b64encode(growth_chart(report)).decode("ascii")
     return _page(request, "growth.html", user, period, "growth", report=report, chart=chart)
 
 

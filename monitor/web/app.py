@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from monitor.context import Context
 from monitor.web import (
+    analytics,
     api_catalog,
     api_incidents,
     errors,
@@ -77,6 +78,7 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         pages_queue,
         pages_incident,
         pages_admin,
+        analytics,
         api_incidents,
         api_catalog,
     ):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 22:19:45.528244
+Create Date: 2026-11-23 22:39:24.369490
 """
 
 import sqlalchemy as sa
@@ -133,6 +133,9 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_incidents_risk_rank_status"), ["risk_rank", "status"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incidents_sector_created_at"), ["sector", "created_at"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_incidents_sector_territory_last_post_at"),
@@ -369,6 +372,7 @@ def downgrade() -> None:
     op.drop_table("posts")
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incidents_sector_territory_last_post_at"))
+        batch_op.drop_index(batch_op.f("ix_incidents_sector_created_at"))
         batch_op.drop_index(batch_op.f("ix_incidents_risk_rank_status"))
         batch_op.drop_index(batch_op.f("ix_incidents_recipient_id_status"))
         batch_op.drop_index("ix_incidents_queue_order")

@@ -1,6 +1,6 @@
 """Queue latency: p50/p95 of `queue` filters with 1,000,000 posts stored (target p95 < 50 ms).
 
-    python bench/queue.py [--posts N] [--incidents N] [--database URL]
+    python -m bench.queue_latency [--posts N] [--incidents N] [--database URL]
 
 Posts and incidents are synthetic (volume, not language); every incident links one post.
 """

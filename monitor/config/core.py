@@ -1,0 +1,103 @@
+"""Settings of the spine: store, taxonomy, places, recipients, routing, grouping, model."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from monitor.config.base import Risk, Section
+
+
+class DatabaseSettings(Section):
+    url: str = Field(
+        "sqlite:///otklik.db",
+        description="SQLAlchemy URL of the store; overridden by OTKLIK_DATABASE_URL and --database",
+    )
+
+
+class Sector(Section):
+    code: str = Field(description="Sector code used in labels and routing")
+    name: str = Field(description="Russian name shown to users")
+
+
+class Territory(Section):
+    name: str = Field(description="Canonical name (nominative), e.g. 'Красная Яруга'")
+    kind: Literal["city", "town", "settlement", "village", "district", "region"] = Field(
+        "town", description="What kind of place this is"
+    )
+    district: str | None = Field(None, description="Municipal district the place belongs to")
+    aliases: list[str] = Field(
+        default_factory=list, description="Other names residents use (abbreviations, old names)"
+    )
+
+
+class Recipient(Section):
+    code: str = Field(description="Short stable identifier used in routing and on the CLI")
+    name: str = Field(description="Russian name of the responsible recipient")
+    kind: str = Field(
+        "department", description="department, municipality, utility, school, curator, centre"
+    )
+    email: str | None = Field(None, description="Address for notifications")
+    telegram_chat_id: str | None = Field(None, description="Telegram chat for notifications")
+    parent: str | None = Field(None, description="Code of the next escalation level (curator)")
+
+
+class RoutingRule(Section):
+    sector: str | None = Field(None, description="Sector code, or empty for any sector")
+    territory: str | None = Field(None, description="Territory name or district, or empty for any")
+    recipient: str = Field(description="Recipient code that receives matching incidents")
+
+
+class RoutingSettings(Section):
+    rules: list[RoutingRule] = Field(
+        default_factory=list,
+        description="First the most specific match wins: "
+        "(sector, territory), then (sector, any), (any, territory)",
+    )
+    fallback: str = Field(
+        "centre", description="Recipient code for what cannot be routed: the centre's officers"
+    )
+
+
+class ConfirmationRule(Section):
+    authors: int = Field(3, description="Distinct authors confirming one problem that raise risk")
+    raise_by: int = Field(1, description="Risk levels to add when the rule fires")
+    up_to: Risk = Field("high", description="Highest risk this rule may give")
+
+
+class GroupingSettings(Section):
+    window_hours: float = Field(
+        72, description="Near-duplicates are looked for among incidents with a post this recent"
+    )
+    min_similarity: float = Field(
+        0.3,
+        description="Overlap of content lemmas (0..1) above which "
+        "two texts are about the same problem",
+    )
+    confirmation: ConfirmationRule = Field(
+        default_factory=ConfirmationRule, description="Risk rule for problems many confirm"
+    )
+
+
+class ReachRule(Section):
+    metric: Literal["views", "likes", "reposts", "comments", "audience"] = Field(
+        description="Reach counter the rule looks at"
+    )
+    at_least: int = Field(description="Threshold of the counter")
+    raise_by: int = Field(1, description="Risk levels to add")
+    up_to: Risk = Field("high", description="Highest risk this rule may give")
+
+
+class EncoderSettings(Section):
+    kind: Literal["sentence-transformers"] = Field(description="Dense encoder family")
+    path: str = Field(description="Local folder of the model; nothing is fetched from a hub")
+
+
+class ClassifierSettings(Section):
+    model: str = Field("models/default", description="Model package folder")
+    encoder: EncoderSettings | None = Field(None, description="Optional dense encoder")
+    batch_size: int = Field(512, description="Posts classified per batch")
+    reach_rules: list[ReachRule] = Field(
+        default_factory=list, description="Rules that raise risk after the text model"
+    )
