@@ -27,8 +27,8 @@ def _window(days_before: int = 28) -> Period:
 
 
 @pytest.fixture
-def engine(sqlite_url):
-    engine = make_engine(sqlite_url)
+def engine(db_url):
+    engine = make_engine(db_url)
     yield engine
     engine.dispose()
 

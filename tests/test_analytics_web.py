@@ -8,7 +8,6 @@ import shutil
 import pytest
 from docx import Document
 
-from monitor.web import analytics
 from tests.analytics_data import note_history
 from tests.web_helpers import build_store, login
 
@@ -27,9 +26,6 @@ def store(tmp_path_factory, sqlite_template):
 
 def _client(store, user: str | None):
     client = store.client()
-    app = client.app
-    if not any(getattr(route, "path", "") == "/analytics/heatmap" for route in app.routes):
-        app.include_router(analytics.router)  # until create_app mounts it
     if user:
         login(client, user)
     return client

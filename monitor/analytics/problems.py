@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, case, literal, select
 
 from monitor.analytics.clustering import cluster_texts
 from monitor.analytics.labels import sector_names
 from monitor.analytics.period import Period
 from monitor.analytics.sql import incident_filter
-from monitor.config import AnalyticsSettings, Settings
+from monitor.config import Settings
 from monitor.incidents.similarity import signature
 from monitor.store.tables import incidents
 
@@ -67,45 +67,67 @@ class SectorProblems:
         }
 
 
+@dataclass
+class _Documents:
+    """One sector's incidents: ids and lemma texts, in registration order."""
+
+    ids: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
 def _documents(
-    connection: Connection, period: Period, sector: str, recipient_id: int | None
-) -> tuple[list[int], list[str], list[str]]:
+    connection: Connection, period: Period, sectors: list[str] | None, recipient_id: int | None
+) -> dict[str, _Documents]:
+    """The texts of the period's incidents by sector, read in one pass."""
     c = incidents.c
+    conditions = incident_filter(period, recipient_id=recipient_id)
+    if sectors is not None:
+        conditions.append(c.sector.in_(sectors))
+    # Titles are read only where there is no signature; the examples' titles come later.
+    fallback = case((c.signature == "", c.title), else_=literal(None)).label("fallback")
     rows = connection.execute(
-        select(c.id, c.title, c.signature)
-        .where(*incident_filter(period, recipient_id=recipient_id, sector=sector))
-        .order_by(c.id)
-    ).all()
-    ids = [row.id for row in rows]
-    titles = [row.title for row in rows]
-    texts = [row.signature or " ".join(signature(row.title)) for row in rows]
-    return ids, titles, texts
+        # Registration order is the index's order: no sort, and the same sample every run.
+        select(c.id, c.sector, c.signature, fallback)
+        .where(*conditions)
+        .order_by(c.created_at, c.id)
+    )
+    found: dict[str, _Documents] = {}
+    for row in rows:
+        documents = found.setdefault(row.sector, _Documents())
+        documents.ids.append(row.id)
+        documents.texts.append(row.signature or " ".join(signature(row.fallback or "")))
+    return found
 
 
-def categories_of(
-    ids: list[int], titles: list[str], texts: list[str], rules: AnalyticsSettings
-) -> list[ProblemCategory]:
-    """Named categories of the given incidents' texts, largest first."""
+def _titles(connection: Connection, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = connection.execute(
+        select(incidents.c.id, incidents.c.title).where(incidents.c.id.in_(ids))
+    )
+    return dict(rows.all())
+
+
+def _sector(
+    connection: Connection, settings: Settings, sector: str, documents: _Documents
+) -> SectorProblems:
+    ids, clusters = documents.ids, cluster_texts(documents.texts, settings.analytics, FILLER)
+    titles = _titles(connection, {ids[cluster.example] for cluster in clusters})
     categories = [
-        _category(c.terms, c.members, ids, titles, c.example, len(ids))
-        for c in cluster_texts(texts, rules, ignore=FILLER)
+        ProblemCategory(
+            name=" · ".join(cluster.terms) if cluster.terms else "без ключевых слов",
+            terms=cluster.terms,
+            count=len(cluster.members),
+            share=len(cluster.members) / len(ids),
+            example_id=ids[cluster.example],
+            example_title=titles.get(ids[cluster.example], ""),
+            incident_ids=[ids[i] for i in cluster.members[:LISTED_INCIDENTS]],
+        )
+        for cluster in clusters
     ]
     categories.sort(key=lambda c: (-c.count, c.name))
-    return categories
-
-
-def _category(
-    top: list[str], members: list[int], ids: list[int], titles: list[str], nearest: int, total: int
-) -> ProblemCategory:
-    return ProblemCategory(
-        name=" · ".join(top) if top else "без ключевых слов",
-        terms=top,
-        count=len(members),
-        share=len(members) / total,
-        example_id=ids[nearest],
-        example_title=titles[nearest],
-        incident_ids=[ids[i] for i in members[:LISTED_INCIDENTS]],
-    )
+    name = sector_names(settings).get(sector, sector)
+    return SectorProblems(sector, name, len(ids), categories)
 
 
 def sector_problems(
@@ -117,10 +139,8 @@ def sector_problems(
     recipient_id: int | None = None,
 ) -> SectorProblems:
     """The problem categories of one sector's incidents registered in the period."""
-    ids, titles, texts = _documents(connection, period, sector, recipient_id)
-    name = sector_names(settings).get(sector, sector)
-    categories = categories_of(ids, titles, texts, settings.analytics)
-    return SectorProblems(sector, name, len(ids), categories)
+    documents = _documents(connection, period, [sector], recipient_id).get(sector, _Documents())
+    return _sector(connection, settings, sector, documents)
 
 
 def problems_by_sector(
@@ -131,18 +151,12 @@ def problems_by_sector(
     sectors: list[str] | None = None,
     recipient_id: int | None = None,
 ) -> list[SectorProblems]:
-    """Problem categories of every sector with incidents in the period (or of `sectors`)."""
-    c = incidents.c
-    counts = dict(
-        connection.execute(
-            select(c.sector, func.count())
-            .where(*incident_filter(period, recipient_id=recipient_id))
-            .group_by(c.sector)
-        ).all()
-    )
-    wanted = sectors if sectors is not None else sorted(counts, key=lambda s: (-counts[s], s))
+    """Problem categories of every sector with incidents in the period (or of `sectors`).
+
+    Sectors come largest first unless `sectors` gives the order.
+    """
+    found = _documents(connection, period, sectors, recipient_id)
+    order = sectors if sectors is not None else sorted(found, key=lambda s: (-len(found[s].ids), s))
     return [
-        sector_problems(connection, settings, period, sector, recipient_id=recipient_id)
-        for sector in wanted
-        if counts.get(sector)
+        _sector(connection, settings, sector, found[sector]) for sector in order if sector in found
     ]

@@ -11,7 +11,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import _Cell
 
 from monitor.analytics.layout import (
@@ -90,31 +90,30 @@ def _grid(document, grid: Grid) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    for index, title in enumerate(grid.columns):
-        _write(table.rows[0].cells[index], title, bold=True, right=index in grid.numeric)
-    for r, values in enumerate(grid.rows):
-        cells = table.add_row().cells
-        for index, value in enumerate(values):
-            _write(cells[index], value, right=index in grid.numeric)
-            if grid.heat and index >= 1 and grid.heat[r][index - 1] > 0:
-                _shade(cells[index], grid.heat[r][index - 1])
     # Word reads the cells' widths, LibreOffice the table grid's: set both.
-    widths = _widths(grid)
-    for column, grid_column, width in zip(
-        table.columns, table._tbl.tblGrid.gridCol_lst, widths, strict=True
-    ):
-        grid_column.w = Cm(width)
-        for cell in column.cells:
-            cell.width = Cm(width)
+    widths = [Cm(width) for width in _widths(grid)]
+    for grid_column, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_column.w = width
+    header = table.rows[0]
+    for index, (cell, title) in enumerate(zip(header.cells, grid.columns, strict=True)):
+        _write(cell, title, widths[index], bold=True, right=index in grid.numeric)
+    for r, values in enumerate(grid.rows):
+        # Each row's cells are read once: python-docx walks the whole row on every read.
+        for index, (cell, value) in enumerate(zip(table.add_row().cells, values, strict=True)):
+            _write(cell, value, widths[index], right=index in grid.numeric)
+            if grid.heat and index >= 1 and grid.heat[r][index - 1] > 0:
+                _shade(cell, grid.heat[r][index - 1])
     # Repeat the header row on every page the table spans.
-    header = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
-    header.append(repeat)
+    header._tr.get_or_add_trPr().append(repeat)
     document.add_paragraph()
 
 
-def _write(cell: _Cell, value: str, *, bold: bool = False, right: bool = False) -> None:
+def _write(
+    cell: _Cell, value: str, width: Length, *, bold: bool = False, right: bool = False
+) -> None:
+    cell.width = width
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(value)
     run.font.size = Pt(TABLE_PT)

@@ -49,7 +49,17 @@ PAYLOAD_NAMES = {
     "paused_seconds": "на паузе, с",
     "level": "уровень",
     "channel": "канал",
+    "deadline": "срок",
+    "missed": "нарушен срок",
+    "due": "срок был",
+    "name": "ступень",
+    "kind": "вид",
+    "error": "ошибка",
+    "retry_at": "повтор",
+    "attempt": "попытка",
+    "notification_id": "уведомление",
 }
+DEADLINE_KINDS = {"first_response": "первого ответа", "final_answer": "окончательного ответа"}
 RECIPIENT_KINDS = {
     "department": "ведомство",
     "municipality": "муниципалитет",
@@ -191,7 +201,9 @@ class Display:
             return self.risk_name(str(value))
         if key == "status":
             return self.status_name(str(value))
-        if isinstance(value, str) and key.endswith("_due"):
+        if key in ("deadline", "missed"):
+            return DEADLINE_KINDS.get(str(value), str(value))
+        if isinstance(value, str) and (key.endswith("_due") or key in ("due", "retry_at")):
             try:
                 return self.local(datetime.fromisoformat(value), full=True)
             except ValueError:

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from monitor.context import Context
 from monitor.web.access import can
+from monitor.web.deps import LoginRequired, page_user
 from monitor.web.display import Display
 from monitor.web.sessions import Session
 from monitor.web.users import User
@@ -62,7 +63,13 @@ def render(
 
 
 def page_error(request: Request, status: int, message: str) -> Response:
-    """An error page with a Russian message (no user menu: the user may be unknown)."""
+    """An error page with a Russian message, with the menu when the user is known."""
     if not hasattr(request.state, "session"):  # static files carry no session
         request.state.session = Session()
-    return render(request, "error.html", user=None, status=status, message=message, code=status)
+    user = None
+    if status < 500:
+        try:
+            user = page_user(request)
+        except LoginRequired:
+            user = None
+    return render(request, "error.html", user=user, status=status, message=message, code=status)
