@@ -169,6 +169,7 @@ def _poisson(rng: random.Random, rate: float) -> int:
 
 
 GROWING = ["прорвало трубу отопления, кипяток во дворе", "прорыв трубы отопления у подъезда"]
+OUTSIDE_TAXONOMY = ["бродячие собаки у школы", "пропал интернет", "стая собак кусается"]
 USUAL = ["нет горячей воды в доме", "холодные батареи в квартире", "течёт крыша подъезда"]
 
 
@@ -210,4 +211,6 @@ def note_history(engine: Engine) -> None:
             first_response_due=at("2026-11-20", "14:00"),
         )
         w.post(overdue, text="<b>Провал</b> асфальта", published_at=at("2026-11-20"))
+        for n, text in enumerate(OUTSIDE_TAXONOMY * 2):
+            w.incident(text=text, sector="other", created_at=at("2026-11-21") + h(n))
         w.flush()

@@ -66,3 +66,11 @@ def test_same_external_id_in_two_sources_is_two_posts(db_url):
         store_posts(connection, second, [record("vk:1")])
         assert connection.execute(select(func.count()).select_from(posts)).scalar_one() == 2
         assert ensure_source(connection, "a", "vk") == first
+
+
+def test_case_insensitive_search_folds_cyrillic_on_sqlite(sqlite_url):
+    from sqlalchemy import literal
+
+    engine = make_engine(sqlite_url)
+    with engine.connect() as connection:
+        assert connection.execute(select(literal("НЕТ ВОДЫ").ilike("%нет вод%"))).scalar()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import spmatrix
 from sklearn.cluster import KMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -49,7 +50,7 @@ def _vectorizer(documents: int, ignore: frozenset[str]) -> TfidfVectorizer:
 
 def _fit_vectorizer(
     texts: list[str], ignore: frozenset[str]
-) -> tuple[TfidfVectorizer, object] | None:
+) -> tuple[TfidfVectorizer, spmatrix] | None:
     for documents in (len(texts), 1):  # fall back to every lemma when few repeat
         vectorizer = _vectorizer(documents, ignore)
         try:

@@ -32,12 +32,17 @@ class Bullets:
 
 @dataclass
 class Grid:
-    """A table; `heat` holds 0..1 shades of the body cells, `numeric` right-aligned columns."""
+    """A table; `heat` holds 0..1 shades of the body cells, `numeric` right-aligned columns.
+
+    `upright` headers of the numeric columns are set vertically, so that a wide table of
+    numbers (the heat map) fits a portrait page.
+    """
 
     columns: list[str]
     rows: list[list[str]]
     numeric: set[int] = field(default_factory=set)
     heat: list[list[float]] | None = None
+    upright: bool = False
     kind: str = "grid"
 
 
@@ -116,7 +121,7 @@ def _heat(note: WeeklyNote) -> Section:
                 "Инциденты по секторам и территориям; «±» — изменение к предыдущему "
                 "периоду той же длины."
             ),
-            Grid(columns, rows, set(range(1, len(columns))), shades),
+            Grid(columns, rows, set(range(1, len(columns))), shades, upright=True),
             Chart("heat", "Тепловая карта: секторы × территории"),
         ],
     )
@@ -125,8 +130,9 @@ def _heat(note: WeeklyNote) -> Section:
 def _problems(note: WeeklyNote) -> Section:
     blocks: list[Block] = [
         Text(
-            "Обращения крупнейших секторов сгруппированы по текстам (TF-IDF по леммам и KMeans); "
-            "категория названа ключевыми словами, пример — самое типичное обращение.",
+            "Обращения крупнейших секторов и «Прочего» сгруппированы по текстам (TF-IDF по "
+            "леммам и KMeans); категория названа ключевыми словами, пример — самое типичное "
+            "обращение.",
             note=True,
         )
     ]
@@ -190,8 +196,16 @@ def _ratings(note: WeeklyNote) -> Section:
         ]
         for r in note.ratings
     ]
-    columns = ["Место", "Получатель", "Инцидентов", "Медиана первого ответа", "Среднее",
-               "В срок", "Окончательный ответ", "Возвращено"]  # fmt: skip
+    columns = [
+        "Место",
+        "Получатель",
+        "Инцидентов",
+        "Медиана первого ответа",
+        "Среднее",
+        "В срок",
+        "С ответом",
+        "Возвращено",
+    ]
     return Section(
         "Рейтинг получателей",
         [

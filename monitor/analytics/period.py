@@ -11,10 +11,9 @@ from monitor.config import Settings
 from monitor.errors import InputError
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-MONTHS_GENITIVE = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
+MONTHS_GENITIVE = tuple(
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+)
 
 
 @dataclass(frozen=True, slots=True)

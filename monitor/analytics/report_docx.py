@@ -29,6 +29,7 @@ FONT = "Times New Roman"
 BODY_PT = 12
 TABLE_PT = 8
 USABLE_CM = 17.0
+UPRIGHT_HEADER_CM = 2.6
 
 
 def _shade(cell: _Cell, share: float) -> None:
@@ -78,11 +79,19 @@ def _widths(grid: Grid) -> list[float]:
     """Column widths in cm: shared out by the length of what each column holds."""
     lengths = []
     for index, title in enumerate(grid.columns):
-        word = max(len(w) for w in title.split()) + 1  # a header word is never broken
+        upright = grid.upright and index in grid.numeric
+        word = 0 if upright else max(len(w) for w in title.split()) + 4  # never broken
         longest = max([0, *(len(row[index]) for row in grid.rows)])
-        lengths.append(max(min(longest, 40), word + 1, 6))
+        lengths.append(max(min(longest, 34 if not upright else 8), word, 5 if upright else 6))
     total = sum(lengths)
     return [USABLE_CM * length / total for length in lengths]
+
+
+def _upright(cell: _Cell) -> None:
+    """Set a header cell's text bottom to top (written after its width, as the schema orders)."""
+    direction = OxmlElement("w:textDirection")
+    direction.set(qn("w:val"), "btLr")
+    cell._tc.get_or_add_tcPr().append(direction)
 
 
 def _grid(document, grid: Grid) -> None:
@@ -96,7 +105,12 @@ def _grid(document, grid: Grid) -> None:
         grid_column.w = width
     header = table.rows[0]
     for index, (cell, title) in enumerate(zip(header.cells, grid.columns, strict=True)):
-        _write(cell, title, widths[index], bold=True, right=index in grid.numeric)
+        upright = grid.upright and index in grid.numeric
+        _write(cell, title, widths[index], bold=True, right=index in grid.numeric and not upright)
+        if upright:
+            _upright(cell)
+    if grid.upright:
+        header.height = Cm(UPRIGHT_HEADER_CM)
     for r, values in enumerate(grid.rows):
         # Each row's cells are read once: python-docx walks the whole row on every read.
         for index, (cell, value) in enumerate(zip(table.add_row().cells, values, strict=True)):

@@ -21,6 +21,8 @@ from monitor.incidents.lifecycle import RISK_RANK
 from monitor.incidents.ontime import OnTime, answered, on_time_share, open_overdue
 from monitor.store.tables import incidents
 
+OTHER_SECTOR = "other"
+
 
 @dataclass(frozen=True, slots=True)
 class OverdueIncident:
@@ -172,6 +174,9 @@ def build_weekly_note(
             select(func.count()).where(*incident_filter(period), answered())
         ).scalar_one()
         top_sectors = [s for s in heat.sectors if heat.sector_total(s)[0]][: rules.report_sectors]
+        # «Прочее» is always broken down: it shows what the taxonomy misses.
+        if OTHER_SECTOR not in top_sectors and heat.sector_total(OTHER_SECTOR)[0]:
+            top_sectors.append(OTHER_SECTOR)
         overdue, overdue_total = overdue_list(connection, settings, now, rules.report_overdue)
         note = WeeklyNote(
             title="Аналитическая записка",

@@ -190,8 +190,16 @@ def ratings_command(
         )
         return
     table = Table(title=f"Рейтинг получателей за {period.label()}")
-    for column in ("Место", "Получатель", "Инцидентов", "Медиана 1-го ответа", "Среднее",
-                   "В срок", "Окончат. ответ", "Возвращено"):  # fmt: skip
+    for column in (
+        "Место",
+        "Получатель",
+        "Инцидентов",
+        "Медиана 1-го ответа",
+        "Среднее",
+        "В срок",
+        "Окончат. ответ",
+        "Возвращено",
+    ):
         table.add_column(column, justify="left" if column == "Получатель" else "right")
     for r in rows:
         table.add_row(

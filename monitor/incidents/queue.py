@@ -75,13 +75,15 @@ def _filtered(query, flt: QueueFilter, now: datetime):
     if flt.overdue:
         query = query.where(overdue_condition(now))
     if flt.source:
+        # The set of the source's incidents is built once, then the urgency walk only
+        # checks membership: a rare source no longer costs three lookups per incident.
         query = query.where(
-            select(incident_posts.c.post_id)
-            .join(posts, posts.c.id == incident_posts.c.post_id)
-            .join(sources, sources.c.id == posts.c.source_id)
-            .where(incident_posts.c.incident_id == incidents.c.id)
-            .where(or_(sources.c.name == flt.source, sources.c.kind == flt.source))
-            .exists()
+            incidents.c.id.in_(
+                select(incident_posts.c.incident_id)
+                .join(posts, posts.c.id == incident_posts.c.post_id)
+                .join(sources, sources.c.id == posts.c.source_id)
+                .where(or_(sources.c.name == flt.source, sources.c.kind == flt.source))
+            )
         )
     if flt.search:
         query = query.where(incidents.c.title.ilike(f"%{flt.search}%"))

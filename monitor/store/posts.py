@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.records import REACH_KEYS, PostRecord
@@ -141,19 +141,8 @@ def _store_batch(
         insert = _insert(connection, posts).on_conflict_do_nothing(
             index_elements=["source_id", "external_id"]
         )
-        if connection.dialect.name == "postgresql":
-            # psycopg's executemany (pipeline mode) is far faster than one huge VALUES list,
-            # but gives no row count: count what is there now instead.
-            connection.execute(insert, new_rows)
-            stored = connection.execute(
-                select(func.count()).select_from(posts)
-                .where(posts.c.source_id == source_id)
-                .where(posts.c.external_id.in_(list(unique)))
-            ).scalar_one()
-            result.inserted = stored - len(existing)
-        else:
-            outcome = connection.execute(insert.returning(posts.c.id), new_rows)
-            result.inserted = len(outcome.all())
+        outcome = connection.execute(insert.returning(posts.c.id), new_rows)
+        result.inserted = len(outcome.all())
     changes = []
     for key, row in existing.items():
         reach = unique[key].reach

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from monitor.incidents.queue import get_incident
@@ -22,7 +24,7 @@ from monitor.web.schemas import (
 )
 from monitor.web.users import User
 
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
     for status, description in (
         (401, "Нет API-токена или он неверен"),

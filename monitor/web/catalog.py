@@ -100,21 +100,21 @@ def list_recipients(
     if scope is not None:
         query = query.where(recipients.c.id == scope)
     rows = connection.execute(query).all()
-    open_counts = dict(
+    open_counts: dict[int | None, int] = dict(
         connection.execute(
             select(incidents.c.recipient_id, func.count())
             .where(incidents.c.status.in_(OPEN_STATUSES))
             .group_by(incidents.c.recipient_id)
         ).all()
     )
-    overdue_counts = dict(
+    overdue_counts: dict[int | None, int] = dict(
         connection.execute(
             select(incidents.c.recipient_id, func.count())
             .where(open_overdue(now))
             .group_by(incidents.c.recipient_id)
         ).all()
     )
-    user_counts = dict(
+    user_counts: dict[int | None, int] = dict(
         connection.execute(
             select(users.c.recipient_id, func.count()).group_by(users.c.recipient_id)
         ).all()
@@ -139,24 +139,24 @@ def list_sources(connection: Connection, settings: Settings) -> list[dict[str, A
     """Configured sources with their health, then sources known only from stored posts."""
     listing = [{**row, "configured": True} for row in health(connection, settings)]
     configured = {row["name"] for row in listing}
-    counts = dict(
+    counts: dict[int, int] = dict(
         connection.execute(
             select(posts.c.source_id, func.count()).group_by(posts.c.source_id)
         ).all()
     )
-    for row in connection.execute(select(sources).order_by(sources.c.name)):
-        if row.name in configured:
+    for stored in connection.execute(select(sources).order_by(sources.c.name)):
+        if stored.name in configured:
             continue
         listing.append(
             {
-                **{key: row._mapping[key] for key in _SOURCE_FIELDS},
+                **{key: stored._mapping[key] for key in _SOURCE_FIELDS},
                 "status": "unconfigured",
-                "posts": counts.get(row.id, 0),
+                "posts": counts.get(stored.id, 0),
                 "configured": False,
             }
         )
-    for row in listing:
-        row["status_name"] = SOURCE_STATUSES.get(row["status"], row["status"])
+    for entry in listing:
+        entry["status_name"] = SOURCE_STATUSES.get(entry["status"], entry["status"])
     return listing
 
 

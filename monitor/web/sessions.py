@@ -38,7 +38,9 @@ class Session:
 
     def csrf_matches(self, token: str | None) -> bool:
         """Whether a submitted form carries this session's CSRF token."""
-        return bool(token) and hmac.compare_digest(token.encode(), self.csrf.encode())
+        if not token:
+            return False
+        return hmac.compare_digest(token.encode(), self.csrf.encode())
 
 
 def signing_secret() -> str:
@@ -61,7 +63,7 @@ class SessionCodec:
         """The session in a cookie; a new empty one when it is missing, forged or expired."""
         if cookie:
             try:
-                data = self._serializer.loads(cookie, max_age=self.max_age_seconds)
+                data = self._serializer.loads(cookie, max_age=int(self.max_age_seconds))
                 return Session(user_id=data["u"], user_key=data["k"], csrf=data["c"])
             except (BadSignature, KeyError, TypeError, ValueError):
                 pass
