@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import func, select
 
@@ -37,6 +38,7 @@ from monitor.store import make_engine, upgrade
 from monitor.store.tables import incidents
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 ZONE = "Europe/Moscow"
 YEAR = Period(date(2025, 12, 1), date(2026, 11, 29), ZONE)
 WEEK = iso_week("2026-W48", ZONE)  # the year's last week: 23–29 November 2026
@@ -56,8 +58,66 @@ def _problems(rng: random.Random, sectors: list[str]) -> dict[str, list[list[str
     return {s: [rng.sample(PROBLEM_WORDS, 5) for _ in range(5)] for s in sectors}
 
 
+BURST = "прорыв труба отопление кипяток подвал затопить".split()
+
+
+def _incident(
+    w: HistoryWriter,
+    rng: random.Random,
+    created: datetime,
+    *,
+    sector: str,
+    territory: str | None,
+    recipient: str,
+    words: list[str],
+    sources: list[str],
+    places: list[str] | None = None,
+) -> None:
+    """One incident with its posts (duplicates, sometimes a repost burst) and events."""
+    text = " ".join(words)
+    responded = created + timedelta(hours=rng.expovariate(1 / 5))
+    answered = responded + timedelta(hours=rng.expovariate(1 / 60))
+    done = rng.random()
+    incident = w.incident(
+        text=text,
+        sector=sector,
+        territory=territory,
+        recipient=recipient,
+        created_at=created,
+        first_response_at=responded if done < 0.9 and responded < NOW else None,
+        answered_at=answered if done < 0.75 and answered < NOW else None,
+        lemmas=" ".join(sorted(set(words))),
+    )
+    origin = w.post(
+        incident, text=text, published_at=created, source=rng.choice(sources), places=places
+    )
+    for extra in range(rng.choice((0, 0, 0, 1, 2, 3))):
+        w.post(
+            incident,
+            text=text,
+            published_at=created + timedelta(minutes=extra + 1),
+            source=rng.choice(sources),
+            role="duplicate",
+        )
+    if rng.random() < 0.02:
+        for repost in range(rng.randint(10, 50)):
+            w.post(
+                incident,
+                text=text,
+                repost_of=origin,
+                role="repost",
+                published_at=created + timedelta(minutes=repost + 2),
+                source=rng.choice(sources),
+            )
+    w.event(incident, "created", created, actor="system")
+    if done < 0.75:
+        w.event(incident, "answer", answered)
+    if rng.random() < 0.03:
+        w.event(incident, rng.choice(("reopen", "rejected")), answered)
+
+
 def fill(url: str, count: int) -> None:
-    """A synthetic year of `count` incidents in the store at `url`."""
+    """A synthetic year of `count` incidents in the store at `url`, with a growth in WEEK."""
     settings = load_settings(ROOT / "config.yaml")
     sectors = [s.code for s in settings.sectors]
     places = [t.name for t in settings.territories] + [None]
@@ -69,68 +129,49 @@ def fill(url: str, count: int) -> None:
     upgrade(engine)
     started = time.perf_counter()
     span = (YEAR.end - YEAR.start).total_seconds()
+    # Incidents are registered as time goes by: ids grow with created_at, as in a store.
+    moments = [(YEAR.start + timedelta(seconds=rng.uniform(0, span)), False) for _ in range(count)]
+    week = (WEEK.end - WEEK.start).total_seconds()
+    moments += [
+        (WEEK.start + timedelta(seconds=rng.uniform(0, week)), True) for _ in range(count // 300)
+    ]
     with engine.begin() as connection:
         w = HistoryWriter(connection)
-        # Incidents are registered as time goes by: ids grow with created_at, as in a store.
-        moments = sorted(YEAR.start + timedelta(seconds=rng.uniform(0, span)) for _ in range(count))
-        for n, created in enumerate(moments):
-            sector = rng.choices(sectors, weights=range(len(sectors), 0, -1))[0]
-            territory = rng.choice(places[:6]) if rng.random() < 0.6 else rng.choice(places)
-            words = rng.sample(rng.choice(vocab[sector]), 4) + rng.sample(NOISE, 2)
-            text = " ".join(words)
-            responded = created + timedelta(hours=rng.expovariate(1 / 5))
-            answered = responded + timedelta(hours=rng.expovariate(1 / 60))
-            done = rng.random()
-            incident = w.incident(
-                text=text,
+        for n, (created, burst) in enumerate(sorted(moments)):
+            if burst:  # a pipe burst in Belgorod: the growth the weekly note must find
+                sector, territory, places_found = "housing", "Белгород", ["улица Щорса"]
+                words = rng.sample(BURST, 4) + rng.sample(NOISE, 2)
+            else:
+                sector = rng.choices(sectors, weights=range(len(sectors), 0, -1))[0]
+                territory = rng.choice(places[:6]) if rng.random() < 0.6 else rng.choice(places)
+                words = rng.sample(rng.choice(vocab[sector]), 4) + rng.sample(NOISE, 2)
+                places_found = None
+            _incident(
+                w,
+                rng,
+                created,
                 sector=sector,
                 territory=territory,
                 recipient=routes.get(sector, "centre"),
-                created_at=created,
-                first_response_at=responded if done < 0.9 and responded < NOW else None,
-                answered_at=answered if done < 0.75 and answered < NOW else None,
-                lemmas=" ".join(sorted(set(words))),
+                words=words,
+                sources=["vk-belgorod-news"] if burst else sources,
+                places=places_found,
             )
-            source = rng.choice(sources)
-            origin = w.post(incident, text=text, published_at=created, source=source)
-            for extra in range(rng.choice((0, 0, 0, 1, 2, 3))):
-                w.post(
-                    incident,
-                    text=text,
-                    published_at=created + timedelta(minutes=extra + 1),
-                    source=rng.choice(sources),
-                    role="duplicate",
-                )
-            if rng.random() < 0.02:
-                for repost in range(rng.randint(10, 50)):
-                    w.post(
-                        incident,
-                        text=text,
-                        repost_of=origin,
-                        role="repost",
-                        published_at=created + timedelta(minutes=repost + 2),
-                        source=rng.choice(sources),
-                    )
-            w.event(incident, "created", created, actor="system")
-            if done < 0.75:
-                w.event(incident, "answer", answered)
-            if rng.random() < 0.03:
-                w.event(incident, rng.choice(("reopen", "rejected")), answered)
             if n % 20_000 == 19_999:
                 w.flush()
         w.flush()
-    print(f"filled {count} incidents in {time.perf_counter() - started:.1f} s")
+    print(f"filled {len(moments)} incidents in {time.perf_counter() - started:.1f} s")
     engine.dispose()
 
 
-def measure(name: str, action: Callable[[], object]) -> float:
+def measure(name: str, action: Callable[[], T]) -> T:
     """Run once; print wall-clock and CPU seconds (CPU is what a busy machine cannot inflate)."""
     started, cpu = time.perf_counter(), time.process_time()
-    action()
+    result = action()
     elapsed, used = time.perf_counter() - started, time.process_time() - cpu
     mark = "" if elapsed < 5 else "  (over the 5 s target)"
     print(f"  {name:<34} {elapsed:6.2f} s   cpu {used:6.2f} s{mark}")
-    return elapsed
+    return result
 
 
 def run(url: str) -> None:
@@ -149,7 +190,8 @@ def run(url: str) -> None:
         )
         measure("ratings, week", lambda: recipient_ratings(c, WEEK, now=NOW))
         measure("ratings, year", lambda: recipient_ratings(c, YEAR, now=NOW))
-        measure("growth, week (28-day baseline)", lambda: growth_report(c, settings, WEEK))
+        report = measure("growth, week (28-day baseline)", lambda: growth_report(c, settings, WEEK))
+        print("    alerts:", "; ".join(a.title for a in report.alerts) or "none")
         measure("growth, 4 weeks", lambda: growth_report(c, settings, WEEK.previous(21)))
         measure("problems, week", lambda: problems_by_sector(c, settings, WEEK))
         measure("problems, year", lambda: problems_by_sector(c, settings, YEAR))

@@ -128,6 +128,7 @@ class HistoryWriter:
         external_id: str | None = None,
         role: str = "origin",
         places: list[str] | None = None,
+        author: str | None = None,
     ) -> str:
         """Buffer one post of an incident (with the places its classification found)."""
         post_id = self._take("posts")
@@ -142,6 +143,7 @@ class HistoryWriter:
                 "collected_at": published_at,
                 "text": text,
                 "repost_of_external_id": repost_of,
+                "author_id": author,
             }
         )
         self.rows.setdefault("incident_posts", []).append(

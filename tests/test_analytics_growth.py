@@ -145,6 +145,52 @@ def test_a_burst_of_reposts_of_one_post_is_one_signal(engine):
     assert not cell.alert
 
 
+def test_one_author_cross_posting_is_one_voice_and_many_residents_are_many(engine):
+    rng = random.Random(9)
+    with engine.begin() as connection:
+        w = HistoryWriter(connection)
+        flat = daily_series(
+            w, WEEK, sector="roads", territory="Губкин", rate=1, rng=rng, texts=ROADS
+        )
+        daily_series(
+            w, WEEK.previous(28), sector="roads", territory="Губкин", rate=1, rng=rng, texts=ROADS
+        )
+        one = w.incident(
+            text="Провал дороги на Мира",
+            sector="roads",
+            territory="Губкин",
+            created_at=at("2026-11-18"),
+        )
+        for n in range(12):  # one resident, the same complaint in twelve groups
+            w.post(
+                one,
+                text="Провал дороги на Мира",
+                source=f"vk-{n}",
+                author="u-1",
+                published_at=at("2026-11-18", f"1{n // 6}:{n % 6}0"),
+            )
+        many = w.incident(
+            text="Провал дороги на Ленина",
+            sector="roads",
+            territory="Губкин",
+            created_at=at("2026-11-19"),
+        )
+        for n in range(30):  # thirty residents, each in their own words
+            w.post(
+                many,
+                text=f"Провал дороги на Ленина, машина {n}",
+                author=f"u-{100 + n}",
+                published_at=at("2026-11-19", f"1{n // 6}:{n % 6}0"),
+            )
+        w.flush()
+        report = growth_report(connection, load_settings(CONFIG), WEEK)
+    cell = next(s for s in report.series if s.title == "Дороги · Губкин")
+    assert cell.test.observed == flat + 1 + 30
+    assert cell.incidents == flat + 2
+    assert cell.alert  # thirty residents about one problem is a rise worth a look
+    assert ("term", "ленин") in {(d.kind, d.name) for d in cell.drivers}
+
+
 def test_too_little_history_gives_a_note_not_alerts(engine):
     rng = random.Random(5)
     with engine.begin() as connection:

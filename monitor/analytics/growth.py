@@ -18,7 +18,13 @@ from sqlalchemy import Connection, func, select
 from monitor.analytics.drivers import Driver, DriverFinder
 from monitor.analytics.labels import sector_names, territory_name
 from monitor.analytics.period import Period
-from monitor.analytics.signals import Cause, SeriesKey, causes_of, daily_signals
+from monitor.analytics.signals import (
+    Cause,
+    SeriesKey,
+    causes_of,
+    daily_signals,
+    incidents_with_signals,
+)
 from monitor.analytics.stats import TEST_NAME, TailTest, benjamini_hochberg, upper_tail
 from monitor.analytics.wording import decimal
 from monitor.config import AnalyticsSettings, Settings
@@ -38,6 +44,7 @@ class SeriesGrowth:
     daily: list[int]
     baseline_daily: list[int]
     test: TailTest
+    incidents: int = 0  # distinct incidents behind the period's signals
     q_value: float = 1.0
     alert: bool = False
     drivers: list[Driver] = field(default_factory=list)
@@ -62,6 +69,7 @@ class SeriesGrowth:
             "territory": None if self.whole_sector else territory_name(self.territory),
             "level": "sector" if self.whole_sector else "sector_territory",
             "observed": self.test.observed,
+            "incidents": self.incidents,
             "expected": round(self.test.expected, 3),
             "ratio": None if self.ratio is None else round(self.ratio, 3),
             "model": self.test.model,
@@ -98,11 +106,12 @@ class GrowthReport:
         """The test and the alert rule in Russian."""
         r = self.rules
         return (
-            f"Тест: {TEST_NAME}; сигнал роста — q ≤ {decimal(r.growth_fdr)}, не меньше "
-            f"{r.growth_min_count} сигналов за период и не меньше чем в "
-            f"{decimal(r.growth_min_ratio)} раза выше ожидаемого. "
+            f"Тест: {TEST_NAME}; сигнал роста — q ≤ {decimal(r.growth_fdr)}, за период не "
+            f"меньше {r.growth_min_count} сигналов и не меньше чем в "
+            f"{decimal(r.growth_min_ratio)} раза больше ожидаемого. "
             f"Базовый период — {r.baseline_days} дн. перед периодом; "
-            "репосты одной публикации считаются одним сигналом."
+            "сигнал — голос жителя: репосты одной публикации и публикации одного автора "
+            "об одном инциденте считаются одним сигналом."
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -162,6 +171,7 @@ def growth_report(
         return GrowthReport(period, None, [], rules, note)
     window = Period(baseline.first, period.last, period.zone)
     counts = daily_signals(connection, window, recipient_id=recipient_id)
+    behind = incidents_with_signals(connection, period, recipient_id=recipient_id)
     names = sector_names(settings)
     tested: list[SeriesGrowth] = []
     for (sector, territory, whole), (now, before) in sorted(
@@ -170,8 +180,11 @@ def growth_report(
         if sum(now) == 0:
             continue
         test = upper_tail(sum(now), before, period.days)
+        many = sum(n for (s, t), n in behind.items() if s == sector and (whole or t == territory))
         tested.append(
-            SeriesGrowth(sector, names.get(sector, sector), territory, whole, now, before, test)
+            SeriesGrowth(
+                sector, names.get(sector, sector), territory, whole, now, before, test, many
+            )
         )
     for series, q_value in zip(
         tested, benjamini_hochberg([s.test.p_value for s in tested]), strict=True

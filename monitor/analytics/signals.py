@@ -1,8 +1,9 @@
-"""Signals: the posts behind incidents, with a burst of reposts of one post counted once.
+"""Signals: the residents' voices behind incidents, each counted once.
 
-A signal's cause is the post it reposts, or the post itself. Each cause is counted once
-per sector × territory, on the day it first appeared, so a hundred reposts of one post
-are one signal, not a hundred.
+A signal's cause is the post it reposts; else, for a post with a known author, that
+author within that incident (one resident cross-posting a complaint to five groups is one
+voice); else the post itself. Each cause is counted once per sector × territory, on the
+day it first appeared, so a hundred reposts of one post are one signal, not a hundred.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, String, case, cast, func, literal, select
 
 from monitor.analytics.period import Period
 from monitor.analytics.sql import hour_bucket, local_day
@@ -20,8 +21,18 @@ SeriesKey = tuple[str, str | None]  # (sector, territory)
 
 
 def cause_key():
-    """SQL: the cause of a post, its repost's original or itself."""
-    return func.coalesce(posts.c.repost_of_external_id, posts.c.external_id)
+    """SQL: the cause of a post: the original it reposts, its author in the incident, itself."""
+    author_in_incident = case(
+        (
+            posts.c.author_id.is_not(None),
+            literal("author:")
+            + cast(incident_posts.c.incident_id, String)
+            + ":"
+            + posts.c.author_id,
+        ),
+        else_=None,
+    )
+    return func.coalesce(posts.c.repost_of_external_id, author_in_incident, posts.c.external_id)
 
 
 def _window_filter(start: datetime, end: datetime, recipient_id: int | None) -> list:
@@ -123,3 +134,17 @@ def causes_of(
                 row.source_id,
             )
     return list(first.values())
+
+
+def incidents_with_signals(
+    connection: Connection, period: Period, *, recipient_id: int | None = None
+) -> dict[SeriesKey, int]:
+    """How many distinct incidents had signals in the period, per (sector, territory)."""
+    keys = (incidents.c.sector, incidents.c.territory)
+    rows = connection.execute(
+        select(*keys, func.count(func.distinct(incidents.c.id)).label("n"))
+        .select_from(_joined())
+        .where(*_window_filter(period.start, period.end, recipient_id))
+        .group_by(*keys)
+    )
+    return {(row.sector, row.territory): row.n for row in rows}
