@@ -14,6 +14,7 @@ from monitor.incidents.similarity import signature
 from monitor.store.tables import classifications, sources
 
 PLACE_KINDS = ("STREET", "LOC")
+DRIVER_RATIO = 1.5
 _CHUNK = 500
 
 
@@ -35,11 +36,15 @@ class Driver:
 def top_growth(
     now: Counter[str], before: Counter[str], scale: float, kind: str, limit: int
 ) -> list[Driver]:
-    """The names that grew most (excess over `before` × `scale`), at least two causes each."""
+    """The names that grew most (excess over `before` × `scale`).
+
+    A driver has at least two causes and half as many again as its baseline rate predicts,
+    so that the usual noise of a large name is not listed as a cause of growth.
+    """
     drivers = [
         Driver(kind, name, count, before.get(name, 0) * scale)
         for name, count in now.items()
-        if count >= 2 and count > before.get(name, 0) * scale
+        if count >= 2 and count > DRIVER_RATIO * before.get(name, 0) * scale
     ]
     drivers.sort(key=lambda d: (-d.excess, -d.count, d.name))
     return drivers[:limit]
