@@ -25,12 +25,20 @@ from monitor.store import make_engine, upgrade
 def write_jsonl(path: Path, count: int) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for record in posts(count):
-            handle.write(json.dumps({
-                "id": record.external_id, "source": "vk", "text": record.text,
-                "published_at": record.published_at.isoformat(),
-                "author": {"id": record.author.id, "audience": record.author.audience},
-                "reach": {"views": record.reach.views, "likes": record.reach.likes},
-            }, ensure_ascii=False) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "id": record.external_id,
+                        "source": "vk",
+                        "text": record.text,
+                        "published_at": record.published_at.isoformat(),
+                        "author": {"id": record.author.id, "audience": record.author.audience},
+                        "reach": {"views": record.reach.views, "likes": record.reach.likes},
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 def measure(url: str, path: Path, count: int) -> float:
@@ -45,8 +53,10 @@ def measure(url: str, path: Path, count: int) -> float:
     elapsed_again = time.perf_counter() - started_again
     assert again.stored.inserted == 0
     engine.dispose()
-    print(f"  {make_url(url).get_backend_name():<10} first run {count / elapsed:8.0f} posts/s"
-          f"  ({elapsed:.1f} s); re-run (all known) {count / elapsed_again:8.0f} posts/s")
+    print(
+        f"  {make_url(url).get_backend_name():<10} first run {count / elapsed:8.0f} posts/s"
+        f"  ({elapsed:.1f} s); re-run (all known) {count / elapsed_again:8.0f} posts/s"
+    )
     return count / elapsed
 
 
@@ -62,14 +72,21 @@ def main() -> None:
         rate = measure(f"sqlite:///{folder}/bench.db", path, args.posts)
         print(f"  SQLite ratio to target: {rate / 5000:.2f}x")
         if args.postgres:
-            admin = create_engine(make_url(args.postgres).set(drivername="postgresql+psycopg"),
-                                  isolation_level="AUTOCOMMIT")
+            admin = create_engine(
+                make_url(args.postgres).set(drivername="postgresql+psycopg"),
+                isolation_level="AUTOCOMMIT",
+            )
             name = f"otklik_bench_{os.getpid()}"
             with admin.connect() as connection:
                 connection.execute(text(f'CREATE DATABASE "{name}"'))
             try:
-                measure(make_url(args.postgres).set(database=name)
-                        .render_as_string(hide_password=False), path, args.posts)
+                measure(
+                    make_url(args.postgres)
+                    .set(database=name)
+                    .render_as_string(hide_password=False),
+                    path,
+                    args.posts,
+                )
             finally:
                 with admin.connect() as connection:
                     connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))

@@ -26,8 +26,11 @@ PARTS = ROOT / "classifier" / "data" / "parts"
 
 
 def stream(count: int) -> list[dict]:
-    rows = [json.loads(line) for path in sorted(PARTS.glob("*.jsonl"))
-            for line in path.open(encoding="utf-8")]
+    rows = [
+        json.loads(line)
+        for path in sorted(PARTS.glob("*.jsonl"))
+        for line in path.open(encoding="utf-8")
+    ]
     relevant = [r for r in rows if r["relevant"]]
     other = [r for r in rows if not r["relevant"]]
     rng = random.Random(7)
@@ -35,9 +38,15 @@ def stream(count: int) -> list[dict]:
     out = []
     for n in range(count):
         row = rng.choice(relevant) if rng.random() < 0.05 else rng.choice(other)
-        out.append({"id": f"bench:{n}", "source": row["source"], "text": row["text"],
-                    "published_at": (start + timedelta(seconds=30 * n)).isoformat(),
-                    "territory": rng.choice(["Шебекино", "Губкин", "Белгород", None])})
+        out.append(
+            {
+                "id": f"bench:{n}",
+                "source": row["source"],
+                "text": row["text"],
+                "published_at": (start + timedelta(seconds=30 * n)).isoformat(),
+                "territory": rng.choice(["Шебекино", "Губкин", "Белгород", None]),
+            }
+        )
     return out
 
 
@@ -47,8 +56,10 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "stream.jsonl"
-        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in stream(args.posts)),
-                        encoding="utf-8")
+        path.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in stream(args.posts)),
+            encoding="utf-8",
+        )
         ctx = Context.open(ROOT / "config.yaml", f"sqlite:///{folder}/bench.db")
         init_store(ctx)
         ingest_file(ctx.db, path, replay=True)
@@ -59,9 +70,11 @@ def main() -> None:
         report = process_pending(ctx, now=datetime(2026, 12, 1, tzinfo=UTC))
         elapsed = time.perf_counter() - started
     rate = report.classified / elapsed
-    print(f"process of {report.classified} posts ({report.relevant} relevant, "
-          f"{report.incidents_created} incidents): {rate:.0f} posts/s end to end "
-          f"({elapsed:.1f} s; model load {model_load:.1f} s); target 500: {rate / 500:.2f}x")
+    print(
+        f"process of {report.classified} posts ({report.relevant} relevant, "
+        f"{report.incidents_created} incidents): {rate:.0f} posts/s end to end "
+        f"({elapsed:.1f} s; model load {model_load:.1f} s); target 500: {rate / 500:.2f}x"
+    )
 
 
 if __name__ == "__main__":

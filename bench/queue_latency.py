@@ -23,11 +23,26 @@ from monitor.incidents.queue import QueueFilter, list_incidents
 from monitor.incidents.routing import sync_recipients
 from monitor.store import make_engine, upgrade
 from monitor.store.posts import ensure_source, store_posts
-from monitor.store.tables import incident_posts, incidents, posts as posts_table, recipients
+from monitor.store.tables import incident_posts, incidents, recipients
+from monitor.store.tables import posts as posts_table
 
-SECTORS = ["housing", "waste", "roads", "transport", "energy", "education", "health", "social",
-           "improvement", "ecology", "safety", "economy", "culture_sport", "land_construction",
-           "other"]
+SECTORS = [
+    "housing",
+    "waste",
+    "roads",
+    "transport",
+    "energy",
+    "education",
+    "health",
+    "social",
+    "improvement",
+    "ecology",
+    "safety",
+    "economy",
+    "culture_sport",
+    "land_construction",
+    "other",
+]
 TERRITORIES = ["Белгород", "Старый Оскол", "Губкин", "Шебекино", "Валуйки", "Короча", None]
 
 
@@ -39,8 +54,11 @@ def fill(engine, settings, n_posts: int, n_incidents: int) -> None:
     step = 50_000
     for first in range(0, n_posts, step):
         with engine.begin() as connection:
-            store_posts(connection, source_id, posts(min(step, n_posts - first), seed=first,
-                                                     prefix=f"b{first}"))
+            store_posts(
+                connection,
+                source_id,
+                posts(min(step, n_posts - first), seed=first, prefix=f"b{first}"),
+            )
         print(f"  stored {min(first + step, n_posts)} posts", flush=True)
     rng = random.Random(3)
     with engine.begin() as connection:
@@ -50,17 +68,26 @@ def fill(engine, settings, n_posts: int, n_incidents: int) -> None:
             created = START + timedelta(seconds=rng.randint(0, 365 * 86400))
             risk = rng.choices(list(RISK_RANK), weights=[30, 45, 20, 5])[0]
             status = rng.choices(STATUSES, weights=[5, 10, 10, 2, 20, 50, 3])[0]
-            rows.append({
-                "id": n + 1, "title": f"Инцидент {n}", "sector": rng.choice(SECTORS),
-                "risk": risk, "risk_rank": RISK_RANK[risk],
-                "territory": rng.choice(TERRITORIES), "status": status,
-                "recipient_id": rng.choice(recipient_ids), "created_at": created,
-                "updated_at": created, "last_post_at": created,
-                "first_response_due": created + timedelta(hours=rng.choice([1, 4, 8, 24])),
-                "final_answer_due": created + timedelta(days=9),
-            })
-            links.append({"incident_id": n + 1, "post_id": post_id, "role": "origin",
-                          "added_at": created})
+            rows.append(
+                {
+                    "id": n + 1,
+                    "title": f"Инцидент {n}",
+                    "sector": rng.choice(SECTORS),
+                    "risk": risk,
+                    "risk_rank": RISK_RANK[risk],
+                    "territory": rng.choice(TERRITORIES),
+                    "status": status,
+                    "recipient_id": rng.choice(recipient_ids),
+                    "created_at": created,
+                    "updated_at": created,
+                    "last_post_at": created,
+                    "first_response_due": created + timedelta(hours=rng.choice([1, 4, 8, 24])),
+                    "final_answer_due": created + timedelta(days=9),
+                }
+            )
+            links.append(
+                {"incident_id": n + 1, "post_id": post_id, "role": "origin", "added_at": created}
+            )
         connection.execute(insert(incidents), rows)
         connection.execute(insert(incident_posts), links)
 
@@ -88,8 +115,9 @@ def main() -> None:
             "recipient": QueueFilter(recipient="minzhkh"),
             "overdue": QueueFilter(overdue=True),
             "all statuses, page 20": QueueFilter(status="all", offset=1000),
-            "closed + sector + territory": QueueFilter(status="closed", sector="roads",
-                                                       territory="Губкин"),
+            "closed + sector + territory": QueueFilter(
+                status="closed", sector="roads", territory="Губкин"
+            ),
             "source": QueueFilter(source="bench"),
             "text search": QueueFilter(search="Инцидент 4"),
         }
@@ -104,12 +132,16 @@ def main() -> None:
                     samples.append((time.perf_counter() - started) * 1000)
                 samples.sort()
                 timings += samples
-                print(f"{name:<30} {statistics.median(samples):8.1f} "
-                      f"{samples[int(0.95 * len(samples)) - 1]:8.1f}")
+                print(
+                    f"{name:<30} {statistics.median(samples):8.1f} "
+                    f"{samples[int(0.95 * len(samples)) - 1]:8.1f}"
+                )
         timings.sort()
         p95 = timings[int(0.95 * len(timings)) - 1]
-        print(f"all filters: p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms; "
-              f"target p95 50 ms: {50 / p95:.2f}x headroom")
+        print(
+            f"all filters: p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms; "
+            f"target p95 50 ms: {50 / p95:.2f}x headroom"
+        )
 
 
 if __name__ == "__main__":

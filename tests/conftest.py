@@ -36,8 +36,9 @@ def postgres_template():
     if not PG_URL:
         pytest.skip("OTKLIK_TEST_POSTGRES_URL is not set")
     name = f"otklik_tpl_{os.getpid()}"
-    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"),
-                          isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        make_url(PG_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))

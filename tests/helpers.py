@@ -34,14 +34,28 @@ def run_cli(capsys, *args: str) -> CliResult:
     return CliResult(code, captured.out, captured.err)
 
 
-def record(external_id: str, text: str = "текст", *, at: str = "2026-11-16T10:00:00+03:00",
-           author: str | None = "u1", views: int | None = None, parent: str | None = None,
-           repost_of: str | None = None, territory: str | None = None) -> PostRecord:
+def record(
+    external_id: str,
+    text: str = "текст",
+    *,
+    at: str = "2026-11-16T10:00:00+03:00",
+    author: str | None = "u1",
+    views: int | None = None,
+    parent: str | None = None,
+    repost_of: str | None = None,
+    territory: str | None = None,
+) -> PostRecord:
     """A post record for tests."""
     return PostRecord(
-        external_id=external_id, network="vk", text=text,
-        published_at=datetime.fromisoformat(at), author=Author(id=author, name=author),
-        reach=Reach(views=views), parent_id=parent, repost_of=repost_of, territory=territory,
+        external_id=external_id,
+        network="vk",
+        text=text,
+        published_at=datetime.fromisoformat(at),
+        author=Author(id=author, name=author),
+        reach=Reach(views=views),
+        parent_id=parent,
+        repost_of=repost_of,
+        territory=territory,
         raw={"id": external_id},
     )
 

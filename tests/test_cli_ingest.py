@@ -13,15 +13,22 @@ from tests.helpers import run_cli
 
 
 def _write(path, rows):
-    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
 ROWS = [
-    {"id": "vk:-1_1", "source": "vk", "text": "Нет воды на Ленина",
-     "published_at": "2026-11-16T10:00:00+03:00", "reach": {"views": 100},
-     "author": {"id": "vk:5", "name": "Ира", "audience": 40}, "mood": "злой"},
+    {
+        "id": "vk:-1_1",
+        "source": "vk",
+        "text": "Нет воды на Ленина",
+        "published_at": "2026-11-16T10:00:00+03:00",
+        "reach": {"views": 100},
+        "author": {"id": "vk:5", "name": "Ира", "audience": 40},
+        "mood": "злой",
+    },
     {"id": "vk:-1_2", "source": "vk", "text": "Яма у школы", "published_at": 1763283600},
 ]
 
@@ -35,8 +42,9 @@ def test_init_then_ingest_twice_stores_once(tmp_path, capsys):
     assert first.code == second.code == 0
     assert "новых 2" in first.out and "новых 0" in second.out
     with make_engine(url).connect() as connection:
-        rows = connection.execute(select(posts.c.external_id, posts.c.raw, posts.c.views)
-                                  .order_by(posts.c.external_id)).all()
+        rows = connection.execute(
+            select(posts.c.external_id, posts.c.raw, posts.c.views).order_by(posts.c.external_id)
+        ).all()
         names = connection.execute(select(sources.c.name)).scalars().all()
     assert [r.external_id for r in rows] == ["vk:-1_1", "vk:-1_2"]
     assert rows[0].raw["mood"] == "злой" and rows[0].views == 100

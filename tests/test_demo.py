@@ -30,8 +30,10 @@ def test_demo_builds_the_queue_and_prints_the_summary(demo_db, capsys):
         stored = connection.execute(select(func.count()).select_from(posts)).scalar_one()
         opened = connection.execute(select(func.count()).select_from(incidents)).scalar_one()
         grouped = connection.execute(
-            select(incident_posts.c.incident_id).group_by(incident_posts.c.incident_id)
-            .having(func.count() > 1)).all()
+            select(incident_posts.c.incident_id)
+            .group_by(incident_posts.c.incident_id)
+            .having(func.count() > 1)
+        ).all()
         roles = set(connection.execute(select(incident_posts.c.role)).scalars())
     assert stored == 300
     assert 40 <= opened <= 200
@@ -40,32 +42,40 @@ def test_demo_builds_the_queue_and_prints_the_summary(demo_db, capsys):
     again = run_cli(capsys, "demo", "--config", str(CONFIG), "--database", demo_db)
     assert again.code == 0 and "новых 0" in again.out
     with engine.connect() as connection:
-        assert connection.execute(select(func.count()).select_from(incidents)).scalar_one() == opened
+        assert (
+            connection.execute(select(func.count()).select_from(incidents)).scalar_one() == opened
+        )
 
 
 def test_queue_filters_and_order_on_the_demo(demo_db, capsys):
-    rows = json.loads(run_cli(capsys, "queue", "--json", "--limit", "500",
-                              "--database", demo_db).out)
+    rows = json.loads(
+        run_cli(capsys, "queue", "--json", "--limit", "500", "--database", demo_db).out
+    )
     ranks = [{"low": 0, "medium": 1, "high": 2, "critical": 3}[r["risk"]] for r in rows]
     assert ranks == sorted(ranks, reverse=True)
-    for option, value, key in (("--sector", "roads", "sector"), ("--risk", "high", "risk"),
-                               ("--territory", "Шебекино", "territory"),
-                               ("--recipient", "mindor", "recipient_code")):
-        filtered = json.loads(run_cli(capsys, "queue", "--json", option, value,
-                                      "--database", demo_db).out)
+    for option, value, key in (
+        ("--sector", "roads", "sector"),
+        ("--risk", "high", "risk"),
+        ("--territory", "Шебекино", "territory"),
+        ("--recipient", "mindor", "recipient_code"),
+    ):
+        filtered = json.loads(
+            run_cli(capsys, "queue", "--json", option, value, "--database", demo_db).out
+        )
         assert filtered and all(r[key] == value for r in filtered)
-    overdue = json.loads(run_cli(capsys, "queue", "--json", "--overdue",
-                                 "--database", demo_db).out)
+    overdue = json.loads(run_cli(capsys, "queue", "--json", "--overdue", "--database", demo_db).out)
     assert overdue and all(r["overdue"] for r in overdue)
     bad = run_cli(capsys, "queue", "--risk", "ужасный", "--database", demo_db)
     assert bad.code == 1 and "риска" in bad.err
 
 
 def test_incident_show_json_has_posts_and_history(demo_db, capsys):
-    first = json.loads(run_cli(capsys, "queue", "--json", "--limit", "1",
-                               "--database", demo_db).out)[0]
-    shown = json.loads(run_cli(capsys, "incident", "show", str(first["id"]), "--json",
-                               "--database", demo_db).out)
+    first = json.loads(
+        run_cli(capsys, "queue", "--json", "--limit", "1", "--database", demo_db).out
+    )[0]
+    shown = json.loads(
+        run_cli(capsys, "incident", "show", str(first["id"]), "--json", "--database", demo_db).out
+    )
     assert shown["posts"] and shown["history"][0]["kind"] == "created"
     assert shown["posts"][0]["model_version"]
     assert re.search(r"[+-]\d\d:\d\d$", shown["first_response_due"])

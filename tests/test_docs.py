@@ -30,8 +30,12 @@ def _types(annotation) -> list:
 
 
 def test_every_setting_has_help():
-    missing = [f"{model.__name__}.{name}" for model in _models(Settings, set())
-               for name, field in model.model_fields.items() if not field.description]
+    missing = [
+        f"{model.__name__}.{name}"
+        for model in _models(Settings, set())
+        for name, field in model.model_fields.items()
+        if not field.description
+    ]
     assert missing == []
 
 
@@ -58,14 +62,20 @@ def test_every_command_has_help_and_is_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = _commands(typer.main.get_command(app))
     assert commands
-    undocumented = [name for name, command in commands.items()
-                    if not command.help or not re.search(rf"otklik {re.escape(name)}\b", readme)]
+    undocumented = [
+        name
+        for name, command in commands.items()
+        if not command.help or not re.search(rf"otklik {re.escape(name)}\b", readme)
+    ]
     assert undocumented == []
 
 
 def test_every_command_takes_config_and_database():
     commands = _commands(typer.main.get_command(app))
-    missing = [name for name, command in commands.items()
-               if not {"--config", "--database"} <= {opt for p in command.params
-                                                     for opt in getattr(p, "opts", [])}]
+    missing = [
+        name
+        for name, command in commands.items()
+        if not {"--config", "--database"}
+        <= {opt for p in command.params for opt in getattr(p, "opts", [])}
+    ]
     assert missing == []

@@ -29,29 +29,49 @@ def store(db_url):
     engine.dispose()
 
 
-def put(engine, settings, rec, *, relevant=True, sector="housing", risk="medium",
-        territory="Шебекино"):
+def put(
+    engine, settings, rec, *, relevant=True, sector="housing", risk="medium", territory="Шебекино"
+):
     """Store a post and group it as if the model had classified it."""
     with engine.begin() as connection:
         source_id = ensure_source(connection, "vk-test", "vk")
         store_posts(connection, source_id, [rec], collected_at=rec.published_at)
         row = connection.execute(select(posts).where(posts.c.external_id == rec.external_id)).one()
         post = ClassifiedPost(
-            post_id=row.id, external_id=row.external_id, author_id=row.author_id, text=row.text,
-            published_at=row.published_at, collected_at=row.collected_at,
+            post_id=row.id,
+            external_id=row.external_id,
+            author_id=row.author_id,
+            text=row.text,
+            published_at=row.published_at,
+            collected_at=row.collected_at,
             parent_external_id=row.parent_external_id,
-            repost_of_external_id=row.repost_of_external_id, relevant=relevant, sector=sector,
-            risk=risk, risk_text=risk, territory=territory)
+            repost_of_external_id=row.repost_of_external_id,
+            relevant=relevant,
+            sector=sector,
+            risk=risk,
+            risk_text=risk,
+            territory=territory,
+        )
         return group_post(connection, settings, post, NOW)
 
 
 def test_near_duplicates_from_different_authors_join_one_incident(store):
     settings, engine = store
-    first, created = put(engine, settings, record(
-        "vk:1", "На улице Ленина в Шебекино третий день нет воды", author="a"))
-    second, created_again = put(engine, settings, record(
-        "vk:2", "шебекино ленина воды нет уже три дня!!! сколько можно", author="b",
-        at="2026-11-17T09:00:00+03:00"))
+    first, created = put(
+        engine,
+        settings,
+        record("vk:1", "На улице Ленина в Шебекино третий день нет воды", author="a"),
+    )
+    second, created_again = put(
+        engine,
+        settings,
+        record(
+            "vk:2",
+            "шебекино ленина воды нет уже три дня!!! сколько можно",
+            author="b",
+            at="2026-11-17T09:00:00+03:00",
+        ),
+    )
     assert created and not created_again
     assert first == second
 
@@ -59,12 +79,15 @@ def test_near_duplicates_from_different_authors_join_one_incident(store):
 def test_other_problem_or_territory_or_old_post_makes_a_new_incident(store):
     settings, engine = store
     base, _ = put(engine, settings, record("vk:1", "На улице Ленина нет воды третий день"))
-    roof, _ = put(engine, settings, record("vk:2", "Течёт крыша в доме 5 по Мира, затопило "
-                                                   "подъезд"))
-    elsewhere, _ = put(engine, settings, record("vk:3", "На улице Ленина нет воды"),
-                       territory="Губкин")
-    late, _ = put(engine, settings, record("vk:4", "На улице Ленина нет воды",
-                                           at="2026-11-25T10:00:00+03:00"))
+    roof, _ = put(
+        engine, settings, record("vk:2", "Течёт крыша в доме 5 по Мира, затопило подъезд")
+    )
+    elsewhere, _ = put(
+        engine, settings, record("vk:3", "На улице Ленина нет воды"), territory="Губкин"
+    )
+    late, _ = put(
+        engine, settings, record("vk:4", "На улице Ленина нет воды", at="2026-11-25T10:00:00+03:00")
+    )
     assert len({base, roof, elsewhere, late}) == 4
 
 
@@ -72,29 +95,44 @@ def test_repost_and_comment_join_their_original(store):
     settings, engine = store
     origin, _ = put(engine, settings, record("vk:1", "Яма на дороге у школы"), sector="roads")
     repost, _ = put(engine, settings, record("vk:2", "", repost_of="vk:1"), relevant=False)
-    comment, _ = put(engine, settings, record("vk:3", "у нас тоже яма", parent="vk:1",
-                                              author="c"), sector="roads")
+    comment, _ = put(
+        engine,
+        settings,
+        record("vk:3", "у нас тоже яма", parent="vk:1", author="c"),
+        sector="roads",
+    )
     chatter, _ = put(engine, settings, record("vk:4", "ахаха", parent="vk:1"), relevant=False)
     assert origin == repost == comment
     assert chatter is None
     with engine.connect() as connection:
-        roles = dict(connection.execute(
-            select(posts.c.external_id, incident_posts.c.role)
-            .join(incident_posts, incident_posts.c.post_id == posts.c.id)).all())
+        roles = dict(
+            connection.execute(
+                select(posts.c.external_id, incident_posts.c.role).join(
+                    incident_posts, incident_posts.c.post_id == posts.c.id
+                )
+            ).all()
+        )
     assert roles == {"vk:1": "origin", "vk:2": "repost", "vk:3": "comment"}
 
 
 def test_many_authors_confirming_raise_risk_once(store):
     settings, engine = store
-    texts = ["Нет отопления в доме на Садовой 12", "садовая 12 батареи холодные отопления нет",
-             "отопление на Садовой так и не дали", "Садовая 12 отопления нет, дети мерзнут"]
-    ids = {put(engine, settings, record(f"vk:{n}", text, author=f"u{n}"))[0]
-           for n, text in enumerate(texts)}
+    texts = [
+        "Нет отопления в доме на Садовой 12",
+        "садовая 12 батареи холодные отопления нет",
+        "отопление на Садовой так и не дали",
+        "Садовая 12 отопления нет, дети мерзнут",
+    ]
+    ids = {
+        put(engine, settings, record(f"vk:{n}", text, author=f"u{n}"))[0]
+        for n, text in enumerate(texts)
+    }
     assert len(ids) == 1
     with engine.connect() as connection:
         incident = connection.execute(select(incidents)).one()
-        raised = connection.execute(select(events.c.payload)
-                                    .where(events.c.kind == "risk_raised")).all()
+        raised = connection.execute(
+            select(events.c.payload).where(events.c.kind == "risk_raised")
+        ).all()
     assert incident.risk == "high" and incident.authors_count == 4
     assert len(raised) == 1
     assert incident.first_response_due - incident.created_at < timedelta(hours=8)
@@ -111,14 +149,24 @@ def test_routing_prefers_sector_and_territory_then_falls_back_to_centre(store):
 
 def test_new_incident_is_routed_with_deadlines_and_history(store):
     settings, engine = store
-    incident_id, _ = put(engine, settings, record("vk:1", "Мусор не вывозят неделю"),
-                         sector="waste", risk="high")
+    incident_id, _ = put(
+        engine, settings, record("vk:1", "Мусор не вывозят неделю"), sector="waste", risk="high"
+    )
     with engine.connect() as connection:
         incident = connection.execute(
-            select(incidents, recipients.c.code)
-            .join(recipients, recipients.c.id == incidents.c.recipient_id)).one()
-        kinds = connection.execute(select(events.c.kind).where(
-            events.c.incident_id == incident_id).order_by(events.c.id)).scalars().all()
+            select(incidents, recipients.c.code).join(
+                recipients, recipients.c.id == incidents.c.recipient_id
+            )
+        ).one()
+        kinds = (
+            connection.execute(
+                select(events.c.kind)
+                .where(events.c.incident_id == incident_id)
+                .order_by(events.c.id)
+            )
+            .scalars()
+            .all()
+        )
     assert incident.code == "regoperator" and incident.status == "assigned"
     assert incident.first_response_due > incident.created_at
     assert incident.final_answer_due > incident.first_response_due
@@ -126,6 +174,8 @@ def test_new_incident_is_routed_with_deadlines_and_history(store):
 
 
 def test_title_drops_markup_and_is_cut_at_a_word():
-    assert make_title("[id1|Оля] смотрите https://vk.com/x #ЖКХ нет воды") == "Оля смотрите нет воды"
+    assert (
+        make_title("[id1|Оля] смотрите https://vk.com/x #ЖКХ нет воды") == "Оля смотрите нет воды"
+    )
     assert make_title("слово " * 60).endswith("…")
     assert make_title("   ") == "Без текста"

@@ -29,18 +29,33 @@ def _row(engine, incident_id):
 
 def _kinds(engine, incident_id):
     with engine.connect() as connection:
-        return connection.execute(select(events.c.kind).where(
-            events.c.incident_id == incident_id).order_by(events.c.id)).scalars().all()
+        return (
+            connection.execute(
+                select(events.c.kind)
+                .where(events.c.incident_id == incident_id)
+                .order_by(events.c.id)
+            )
+            .scalars()
+            .all()
+        )
 
 
 def test_assign_answer_close(incident):
     settings, engine, incident_id = incident
     service.assign(engine, incident_id, "adm-shebekino", actor="officer", now=NOW)
-    service.answer(engine, incident_id, "Бригада выехала", interim=True, actor="officer",
-                   now=NOW, settings=settings)
+    service.answer(
+        engine,
+        incident_id,
+        "Бригада выехала",
+        interim=True,
+        actor="officer",
+        now=NOW,
+        settings=settings,
+    )
     assert _row(engine, incident_id).status == "in_progress"
-    service.answer(engine, incident_id, "Воду дали", interim=False, actor="officer", now=NOW,
-                   settings=settings)
+    service.answer(
+        engine, incident_id, "Воду дали", interim=False, actor="officer", now=NOW, settings=settings
+    )
     service.close(engine, incident_id, actor="officer", now=NOW)
     row = _row(engine, incident_id)
     assert (row.status, row.first_response_at, row.answered_at) == ("closed", NOW, NOW)
@@ -51,8 +66,9 @@ def test_closed_incident_cannot_be_answered(incident):
     settings, engine, incident_id = incident
     service.close(engine, incident_id, actor="officer", now=NOW)
     with pytest.raises(TransitionError, match="закрыт"):
-        service.answer(engine, incident_id, "поздно", interim=False, actor="o", now=NOW,
-                       settings=settings)
+        service.answer(
+            engine, incident_id, "поздно", interim=False, actor="o", now=NOW, settings=settings
+        )
     assert _kinds(engine, incident_id)[-1] == "closed"
 
 
@@ -63,8 +79,9 @@ def test_unknown_recipient_or_incident_is_a_clear_error(incident):
     with pytest.raises(NotFound, match="Инцидент 999"):
         service.close(engine, 999, actor="o", now=NOW)
     with pytest.raises(InputError):
-        service.answer(engine, incident_id, "  ", interim=True, actor="o", now=NOW,
-                       settings=settings)
+        service.answer(
+            engine, incident_id, "  ", interim=True, actor="o", now=NOW, settings=settings
+        )
 
 
 def test_reject_turns_posts_into_negative_labels(incident):
@@ -79,14 +96,17 @@ def test_reject_turns_posts_into_negative_labels(incident):
 def test_reclassify_risk_recomputes_deadlines_and_labels(incident):
     settings, engine, incident_id = incident
     before = _row(engine, incident_id)
-    changes = service.reclassify(engine, settings, incident_id, actor="officer", now=NOW,
-                                 risk="critical", sector="energy")
+    changes = service.reclassify(
+        engine, settings, incident_id, actor="officer", now=NOW, risk="critical", sector="energy"
+    )
     after = _row(engine, incident_id)
     assert (after.risk, after.sector, after.risk_rank) == ("critical", "energy", 3)
     assert after.first_response_due < before.first_response_due
     assert set(changes) >= {"risk", "sector", "deadlines", "recipient"}
     with engine.connect() as connection:
         assert connection.execute(select(labels.c.sector, labels.c.risk)).all() == [
-            ("energy", "critical"), ("energy", "critical")]
+            ("energy", "critical"),
+            ("energy", "critical"),
+        ]
     with pytest.raises(InputError, match="Неизвестный сектор"):
         service.reclassify(engine, settings, incident_id, actor="o", now=NOW, sector="space")

@@ -41,8 +41,9 @@ def test_posts_stored_once_and_reach_refreshed(db_url):
         first = store_posts(connection, source_id, [record("vk:1", views=10), record("vk:2")])
     with engine.begin() as connection:
         again = store_posts(connection, source_id, [record("vk:1", views=25), record("vk:2")])
-        rows = connection.execute(select(posts.c.external_id, posts.c.views)
-                                  .order_by(posts.c.external_id)).all()
+        rows = connection.execute(
+            select(posts.c.external_id, posts.c.views).order_by(posts.c.external_id)
+        ).all()
     assert (first.inserted, again.inserted) == (2, 0)
     assert (again.reach_updated, again.unchanged) == (1, 1)
     assert rows == [("vk:1", 25), ("vk:2", None)]
