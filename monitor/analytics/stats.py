@@ -20,8 +20,6 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import betabinom, binom
-
 TEST_NAME = (
     "условный тест интенсивности против базового периода ряда: биномиальный (Пуассон), "
     "бета-биномиальный при избыточной дисперсии (отрицательное биномиальное), верхний "
@@ -52,6 +50,8 @@ def upper_tail(observed: int, baseline: Sequence[int], days: int) -> TailTest:
     trials = observed + total
     if observed <= 0:
         return TailTest(observed, expected, mean, variance, "binomial", 1.0)
+    from scipy.stats import betabinom, binom  # heavy: loaded only when a test is run
+
     if total and variance > mean:
         size = mean * mean / (variance - mean)
         p_value = float(betabinom.sf(observed - 1, trials, days * size, base_days * size))
