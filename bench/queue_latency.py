@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from bench.synthetic import START, posts
+from classifier.corpus import SECTORS
 from monitor.config import load_settings
 from monitor.incidents.lifecycle import RISK_RANK, STATUSES
 from monitor.incidents.queue import QueueFilter, list_incidents
@@ -26,23 +27,6 @@ from monitor.store.posts import ensure_source, store_posts
 from monitor.store.tables import incident_posts, incidents, recipients
 from monitor.store.tables import posts as posts_table
 
-SECTORS = [
-    "housing",
-    "waste",
-    "roads",
-    "transport",
-    "energy",
-    "education",
-    "health",
-    "social",
-    "improvement",
-    "ecology",
-    "safety",
-    "economy",
-    "culture_sport",
-    "land_construction",
-    "other",
-]
 TERRITORIES = ["Белгород", "Старый Оскол", "Губкин", "Шебекино", "Валуйки", "Короча", None]
 
 

@@ -34,8 +34,8 @@ def owner_parameters(address: str) -> dict[str, Any]:
     return {"owner_id": -int(found.group(1))} if found else {"domain": address}
 
 
-class VkWallCollector(Collector):
-    """A community's wall, newest first, back to the last seen post and the refresh window."""
+class VkCollector(Collector):
+    """The base of the VK collectors: one API client per source, closed with it."""
 
     kind = "vk"
 
@@ -50,6 +50,10 @@ class VkWallCollector(Collector):
     def close(self) -> None:
         """Close the VK session."""
         self.client.session.close()
+
+
+class VkWallCollector(VkCollector):
+    """A community's wall, newest first, back to the last seen post and the refresh window."""
 
     def batches(self, state: SourceState) -> Iterator[Batch]:
         """One batch per page of the wall: its posts, reposted originals and new comments."""

@@ -12,11 +12,10 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from monitor.collectors.base import Batch, Collector, SourceState, Toolkit
+from monitor.collectors.base import Batch, SourceState
 from monitor.collectors.errors import CollectorError, MalformedItem
 from monitor.collectors.parsers.vk import Authors, parse_post
-from monitor.collectors.vk_client import VkClient
-from monitor.config import CollectorsSettings, SourceSettings
+from monitor.collectors.vk import VkCollector
 from monitor.records import PostRecord
 
 log = logging.getLogger(__name__)
@@ -24,22 +23,8 @@ log = logging.getLogger(__name__)
 PAGE = 200
 
 
-class VkSearchCollector(Collector):
+class VkSearchCollector(VkCollector):
     """Posts found by keywords or around a point since the last search (and the refresh window)."""
-
-    kind = "vk"
-
-    def __init__(
-        self, source: SourceSettings, settings: CollectorsSettings, tools: Toolkit, **client: Any
-    ) -> None:
-        super().__init__(source, settings, tools)
-        self.client = VkClient(
-            settings, tools.retrier, now=tools.now, timezone=tools.timezone, **client
-        )
-
-    def close(self) -> None:
-        """Close the VK session."""
-        self.client.session.close()
 
     def batches(self, state: SourceState) -> Iterator[Batch]:
         """One batch per result page; the last, empty one moves the cursor to now."""
