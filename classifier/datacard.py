@@ -33,8 +33,8 @@ edit the tables by hand.
 
 The project's own posts are in `parts/`: written for this project by hand, in the registers
 residents use in VK, OK and Telegram (typos, no punctuation, capitals, emoji, mentions,
-hashtags, replies), about many towns, villages and streets. `not_relevant.jsonl` carries a
-`category` field (what kind of non-signal the post is).
+hashtags, replies), about many towns, villages and streets. The `not_relevant*.jsonl` files
+carry a `category` field (what kind of non-signal the post is).
 
 ## The fixed test split
 
