@@ -20,6 +20,7 @@ from monitor.store.tables import (
     classifications,
     events,
     incident_posts,
+    incident_sources,
     incidents,
     posts,
     recipients,
@@ -44,6 +45,7 @@ class HistoryWriter:
         }
         self._sources: dict[str, int] = {}
         self._recipients: dict[str, int] = {}
+        self._linked: set[tuple[int, int]] = set()
 
     def _take(self, table: str) -> int:
         value = self._ids[table]
@@ -149,6 +151,13 @@ class HistoryWriter:
         self.rows.setdefault("incident_posts", []).append(
             {"incident_id": incident_id, "post_id": post_id, "role": role, "added_at": published_at}
         )
+        # What grouping.link_post writes next to each link (incident_sources).
+        pair = (incident_id, self.source(source))
+        if pair not in self._linked:
+            self._linked.add(pair)
+            self.rows.setdefault("incident_sources", []).append(
+                {"incident_id": incident_id, "source_id": pair[1]}
+            )
         if places:
             self.rows.setdefault("classifications", []).append(
                 {
@@ -174,6 +183,7 @@ class HistoryWriter:
             "incidents": incidents,
             "posts": posts,
             "incident_posts": incident_posts,
+            "incident_sources": incident_sources,
             "classifications": classifications,
             "events": events,
         }

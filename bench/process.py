@@ -64,16 +64,21 @@ def main() -> None:
         init_store(ctx)
         ingest_file(ctx.db, path, replay=True)
         loaded = time.perf_counter()
-        ctx.classifier  # noqa: B018  (load the model outside the timing)
+        # The model and the entity tagger load once per process, outside the timing
+        # (as in bench.classify): the tagger would otherwise load on the first relevant post.
+        ctx.classifier.warm_up()
         model_load = time.perf_counter() - loaded
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = process_pending(ctx, now=datetime(2026, 12, 1, tzinfo=UTC))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     rate = report.classified / elapsed
+    # CPU time of this process (all its threads): the rate a machine to itself would give
+    # when the wall clock is shared with other work.
     print(
         f"process of {report.classified} posts ({report.relevant} relevant, "
         f"{report.incidents_created} incidents): {rate:.0f} posts/s end to end "
-        f"({elapsed:.1f} s; model load {model_load:.1f} s); target 500: {rate / 500:.2f}x"
+        f"({elapsed:.1f} s; model load {model_load:.1f} s); target 500: {rate / 500:.2f}x; "
+        f"by CPU time {report.classified / cpu:.0f} posts/s ({cpu:.1f} s)"
     )
 
 

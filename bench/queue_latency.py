@@ -24,7 +24,7 @@ from monitor.incidents.queue import QueueFilter, list_incidents
 from monitor.incidents.routing import sync_recipients
 from monitor.store import make_engine, upgrade
 from monitor.store.posts import ensure_source, store_posts
-from monitor.store.tables import incident_posts, incidents, recipients
+from monitor.store.tables import incident_posts, incident_sources, incidents, recipients
 from monitor.store.tables import posts as posts_table
 
 TERRITORIES = ["Белгород", "Старый Оскол", "Губкин", "Шебекино", "Валуйки", "Короча", None]
@@ -74,6 +74,11 @@ def fill(engine, settings, n_posts: int, n_incidents: int) -> None:
             )
         connection.execute(insert(incidents), rows)
         connection.execute(insert(incident_posts), links)
+        # What grouping.link_post writes next to each link: all posts here come from one source.
+        connection.execute(
+            insert(incident_sources),
+            [{"incident_id": link["incident_id"], "source_id": source_id} for link in links],
+        )
 
 
 def main() -> None:

@@ -91,6 +91,11 @@ def main() -> None:
         ctx = Context.open("config.yaml", url, now=START + timedelta(days=200))
         print(f"filling {url}: {args.incidents} incidents, one post each")
         fill(engine, ctx.settings, args.incidents, args.incidents)
+        if engine.dialect.name == "postgresql":
+            # What autovacuum does soon after a bulk load; without statistics the planner
+            # takes 100,000 fresh rows for a few hundred and picks hash joins.
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("ANALYZE")
         engine.dispose()
         for name, role, recipient in (
             ("officer", "officer", None),

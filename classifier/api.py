@@ -14,7 +14,7 @@ from classifier.entities import Entity, EntityExtractor
 from classifier.package import ModelError, TextModel, load
 from classifier.reach import ReachRule, apply_reach, reach_counters
 from classifier.territory import Gazetteer
-from classifier.text import Lemmatizer
+from classifier.text import GUESS, UNKNOWN_WORDS, Lemmatizer
 
 MAX_TEXT = 20_000  # characters read from one post; the rest of a huge text adds nothing
 
@@ -75,7 +75,14 @@ class Classifier:
                 f"Модель {path} обучена без плотного кодировщика; "
                 "уберите classifier.encoder из настроек или обучите модель с ним"
             )
-        lemmatizer = Lemmatizer(cache=dict(model.lemmas))
+        # Packages made before the setting was recorded guessed the lemmas of unknown words.
+        unknown_words = (meta.get("text") or {}).get("unknown_words", GUESS)
+        if unknown_words not in UNKNOWN_WORDS:
+            raise ModelError(
+                f"Модель {path}: неизвестный способ лемматизации {unknown_words!r}; "
+                "обновите программу или переобучите модель"
+            )
+        lemmatizer = Lemmatizer(cache=dict(model.lemmas), unknown_words=unknown_words)
         made_encoder = make_encoder(encoder)
         if made_encoder is not None and dense and made_encoder.dim != dense.get("dim"):
             raise ModelError(
@@ -104,18 +111,18 @@ class Classifier:
 
     def relevance(self, texts: Sequence[str]) -> np.ndarray:
         """Relevance probabilities from the fast n-gram stage alone (no dense encoder)."""
-        lemma_texts = [self.lemmatizer.lemma_text(t[:MAX_TEXT]) for t in texts]
-        relevance = self.model.relevance.proba(self.model.features(lemma_texts))[:, 1]
-        return _nothing_said(relevance, lemma_texts)
+        lemmas = [self.lemmatizer.lemmas(t[:MAX_TEXT]) for t in texts]
+        relevance = self.model.relevance.proba(self.model.features_of_words(lemmas))[:, 1]
+        return _nothing_said(relevance, lemmas)
 
     def predict(self, posts: Sequence[Mapping[str, Any]]) -> list[Prediction]:
         """Classify a batch of posts given as dicts with at least `id` and `text`."""
         if not posts:
             return []
         texts = [_text_of(post) for post in posts]
-        lemma_texts = [self.lemmatizer.lemma_text(t) for t in texts]
-        features = self.model.features(lemma_texts)
-        relevance = _nothing_said(self.model.relevance.proba(features)[:, 1], lemma_texts)
+        lemmas = [self.lemmatizer.lemmas(t) for t in texts]
+        features = self.model.features_of_words(lemmas)
+        relevance = _nothing_said(self.model.relevance.proba(features)[:, 1], lemmas)
         dense = None
         if self.encoder is not None and self.model.candidate is not None:
             # The cascade: the dense encoder runs only on posts the n-gram stage lets through.
@@ -131,6 +138,8 @@ class Classifier:
         risk_proba = self.model.risk.proba(joined)
         relevant = relevance >= self.model.relevance_threshold
         found = np.flatnonzero(relevant)
+        for i in found:  # grouping reads the lemmas of relevant posts next
+            self.lemmatizer.remember(texts[i], lemmas[i])
         entities = dict(zip(found, self._entities([texts[i] for i in found]), strict=True))
         sectors, risks = self.model.sector.classes, self.model.risk.classes
         predictions = []
@@ -173,9 +182,9 @@ def _text_of(post: Mapping[str, Any]) -> str:
     return text[:MAX_TEXT] if isinstance(text, str) else ""
 
 
-def _nothing_said(relevance: np.ndarray, lemma_texts: Sequence[str]) -> np.ndarray:
+def _nothing_said(relevance: np.ndarray, lemmas: Sequence[Sequence[str]]) -> np.ndarray:
     """A post without a single word (empty, only a link or a mention) is no signal."""
-    words = np.array([any(_is_word(w) for w in t.split()) for t in lemma_texts])
+    words = np.array([any(_is_word(w) for w in post) for post in lemmas])
     return np.where(words, relevance, 0.0) if len(words) else relevance
 
 

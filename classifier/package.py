@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from classifier.features import CachedCharVectorizer
+from classifier.features import CachedCharVectorizer, FastWordVectorizer
 from classifier.heads import LinearHead, rebuild_vectorizer, vectorizer_state
 from classifier.model import PostModel
 
@@ -49,6 +49,12 @@ class TextModel:
         """Word and character n-gram TF-IDF of lemma strings."""
         return sparse.hstack(
             [self.word.transform(lemma_texts), self.char.transform(lemma_texts)], format="csr"
+        )
+
+    def features_of_words(self, lemmas: list[list[str]]) -> sparse.csr_matrix:
+        """`features` of lemma strings given as their lemmas (lowercase, no spaces inside)."""
+        return sparse.hstack(
+            [self.word.transform_words(lemmas), self.char.transform_words(lemmas)], format="csr"
         )
 
     def with_dense(self, features: sparse.csr_matrix, dense: np.ndarray | None) -> Any:
@@ -162,7 +168,7 @@ def load(folder: Path | str) -> tuple[TextModel, dict[str, Any]]:
         if name in classes
     }
     model = TextModel(
-        word=rebuild_vectorizer(vectorizers["word"], arrays["word.idf"]),
+        word=FastWordVectorizer(rebuild_vectorizer(vectorizers["word"], arrays["word.idf"])),
         char=CachedCharVectorizer(rebuild_vectorizer(vectorizers["char"], arrays["char.idf"])),
         relevance=heads["relevance"],
         sector=heads["sector"],

@@ -20,7 +20,7 @@ from classifier.encoder import Encoder
 from classifier.evaluate import score
 from classifier.model import PostModel
 from classifier.package import save
-from classifier.text import Lemmatizer, normalise, tokens
+from classifier.text import AS_WRITTEN, Lemmatizer, normalise, tokens
 
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "razdel", "pymorphy3", "natasha", "slovnet")
 # Called with (step name, total) to start a step and with (step name, None) to advance it.
@@ -187,16 +187,19 @@ def train(
     encoder_spec: dict[str, Any] | None = None,
     cv_folds: int = 5,
     tune_threshold: bool = True,
+    unknown_words: str = AS_WRITTEN,
     progress: Progress = _quiet,
 ) -> dict[str, Any]:
     """Fit on the train side of the fixed split, score CV and test, save the package.
 
     With cross-validation the relevance threshold is set to the best out-of-fold F1.
+    `unknown_words` (see `Lemmatizer`) is recorded in meta.json, so that prediction
+    lemmatises the same way.
     """
     posts = read_many(paths)
     train_posts, test_posts = split(posts)
     model = model if model is not None else PostModel()
-    lemmatizer = Lemmatizer()
+    lemmatizer = Lemmatizer(unknown_words=unknown_words)
     train_data = prepare(train_posts, lemmatizer, encoder, progress)
     lemmas = frequent_lemmas(train_posts, lemmatizer)
     cv = None
@@ -229,6 +232,7 @@ def train(
             "test": label_counts(test_posts),
         },
         "metrics": {"cv": cv, "test": test},
+        "text": {"unknown_words": unknown_words},
         "dense": (
             {**(encoder_spec or {}), "kind": encoder.kind, "dim": int(train_data.dense.shape[1])}
             if encoder is not None and train_data.dense is not None

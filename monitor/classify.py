@@ -15,14 +15,20 @@ def load_classifier(settings: Settings) -> Classifier:
             resolve_path(settings, section.model),
             gazetteer=[t.model_dump() for t in settings.territories],
             reach_rules=[rule.model_dump() for rule in section.reach_rules],
-            encoder=(
-                {
-                    "kind": section.encoder.kind,
-                    "path": str(resolve_path(settings, section.encoder.path)),
-                }
-                if section.encoder
-                else None
-            ),
+            encoder=_encoder_spec(settings),
         )
     except (ModelError, ImportError, FileNotFoundError, ValueError) as exc:
         raise ConfigError(f"Модель классификатора не загружается: {exc}") from None
+
+
+def _encoder_spec(settings: Settings) -> dict | None:
+    """The configured dense encoder as the classifier's spec dict (paths resolved)."""
+    encoder = settings.classifier.encoder
+    if encoder is None:
+        return None
+    spec: dict = {"kind": encoder.kind}
+    if encoder.path:
+        spec["path"] = str(resolve_path(settings, encoder.path))
+    if encoder.threads:
+        spec["threads"] = encoder.threads
+    return spec

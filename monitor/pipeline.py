@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
@@ -40,15 +40,24 @@ def pending_count(connection: Connection) -> int:
     ).scalar_one()
 
 
-def _pending_batch(connection: Connection, size: int) -> Sequence:
-    return connection.execute(
-        select(posts)
-        .where(
-            ~select(classifications.c.id).where(classifications.c.post_id == posts.c.id).exists()
+def _pending_batch(connection: Connection, size: int, after: tuple | None = None) -> Sequence:
+    """The next unclassified posts in (published_at, id) order, after `after` if given.
+
+    Reading on from the last batch's key spares the store from walking past every post
+    classified earlier in the run on each batch.
+    """
+    query = select(posts).where(
+        ~select(classifications.c.id).where(classifications.c.post_id == posts.c.id).exists()
+    )
+    if after is not None:
+        published_at, post_id = after
+        query = query.where(
+            or_(
+                posts.c.published_at > published_at,
+                and_(posts.c.published_at == published_at, posts.c.id > post_id),
+            )
         )
-        .order_by(posts.c.published_at, posts.c.id)
-        .limit(size)
-    ).all()
+    return connection.execute(query.order_by(posts.c.published_at, posts.c.id).limit(size)).all()
 
 
 def _as_input(row) -> dict:
@@ -76,11 +85,17 @@ def process_pending(
     model = ctx.classifier
     with engine.begin() as connection:
         sync_recipients(connection, ctx.settings)
+    after = None
     while True:
         with engine.begin() as connection:
-            batch = _pending_batch(connection, ctx.settings.classifier.batch_size)
+            batch = _pending_batch(connection, ctx.settings.classifier.batch_size, after)
+            if not batch and after is not None:
+                # Posts stored meanwhile with an earlier date: one pass from the start.
+                after = None
+                batch = _pending_batch(connection, ctx.settings.classifier.batch_size)
             if not batch:
                 break
+            after = (batch[-1].published_at, batch[-1].id)
             predictions = model.predict([_as_input(row) for row in batch])
             connection.execute(
                 insert(classifications),

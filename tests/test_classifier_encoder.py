@@ -1,29 +1,70 @@
 """The optional dense encoder: a sentence-transformers model from a local folder.
 
 The test builds a tiny random BERT itself, so it proves the loading and cascade path
-without any download; it is skipped where sentence-transformers is not installed.
+without any download (the hub is switched off while it runs). The test extra
+installs sentence-transformers and a CPU torch, so this runs in CI; the encoder tests are
+skipped only where sentence-transformers is missing.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from classifier import Classifier, ModelError
 from classifier.train import train
 from tests import classifier_helpers
+from tests.conftest import ROOT
 
 # Shared fixtures, bound here so pytest finds them.
 sample_file = classifier_helpers.sample_file
 
-st = pytest.importorskip("sentence_transformers")
+NO_TORCH_AT_STARTUP = """
+import sys
+from classifier import Classifier
+classifier = Classifier.load(sys.argv[1])
+assert classifier.encoder is None
+classifier.predict([{"id": "a", "text": "Во дворе третий день не вывозят мусор"}])
+heavy = sorted(m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules)
+assert not heavy, heavy
+"""
+
+
+def test_classifier_without_encoder_never_imports_torch():
+    """Loading and running a model that has no encoder configured keeps torch out (startup)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", NO_TORCH_AT_STARTUP, str(classifier_helpers.DEFAULT_MODEL)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture(scope="module")
+def st():
+    """The sentence_transformers module, with the hub switched off; skips where it is missing.
+
+    The hub library reads these variables when it is first imported, which is here.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("HF_HUB_OFFLINE", "1")
+        patch.setenv("TRANSFORMERS_OFFLINE", "1")
+        yield pytest.importorskip("sentence_transformers")
+
 
 LETTERS = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 
 
 @pytest.fixture(scope="module")
-def encoder_folder(tmp_path_factory):
+def encoder_folder(tmp_path_factory, st):
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     root = tmp_path_factory.mktemp("encoder")

@@ -95,3 +95,36 @@ def test_cached_char_ngrams_equal_sklearn(tiny_model):
     expected = reference.transform(texts)
     assert abs(cached.transform(texts) - expected).max() < 1e-6
     assert abs(cached.transform(texts) - expected).max() < 1e-6  # second pass from the cache
+
+
+def test_fast_word_ngrams_equal_sklearn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from classifier.features import FastWordVectorizer
+
+    texts = ["нет вода в дом xuserx !", "", "яма яма на дорога", "новый\tслово  ежик", "Дом"]
+    reference = TfidfVectorizer(token_pattern=r"\S+", ngram_range=(1, 2), sublinear_tf=True)
+    reference.fit(["нет вода дом дорога яма", "вода в дом", "слово еще одно яма на"])
+    fast = FastWordVectorizer(reference)
+    assert abs(fast.transform(texts) - reference.transform(texts)).max() < 1e-6
+    with pytest.raises(ValueError, match="word vectorizer"):
+        FastWordVectorizer(TfidfVectorizer(token_pattern=r"\w+").fit(["a b"]))
+
+
+def test_unknown_lemmatisation_setting_is_checked(tmp_path, tiny_model):
+    folder = _copy(tiny_model, tmp_path / "m")
+    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    assert meta["text"] == {"unknown_words": "as_written"}
+    assert Classifier.load(folder).lemmatizer.unknown_words == "as_written"
+    meta["text"] = {"unknown_words": "stem"}
+    (folder / META).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match="лемматизации"):
+        Classifier.load(folder)
+
+
+def test_packages_without_the_setting_guess_unknown_lemmas():
+    from tests.classifier_helpers import DEFAULT_MODEL
+
+    meta = json.loads((DEFAULT_MODEL / META).read_text(encoding="utf-8"))
+    expected = (meta.get("text") or {}).get("unknown_words", "guess")
+    assert Classifier.load(DEFAULT_MODEL).lemmatizer.unknown_words == expected

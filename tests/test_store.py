@@ -6,10 +6,11 @@ import sqlite3
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, inspect, select, text
 
 from monitor.store import make_engine
 from monitor.store.posts import ensure_source, store_posts
+from monitor.store.search import FTS_TABLE, TRGM_INDEX, TRIGGER_NAMES, include_name
 from monitor.store.tables import metadata, posts
 from tests.helpers import record
 
@@ -17,8 +18,26 @@ from tests.helpers import record
 def test_migrations_create_exactly_the_tables(db_url):
     engine = make_engine(db_url)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        # The same filter as migrations/env.py: the search index is outside the tables.
+        context = MigrationContext.configure(connection, opts={"include_name": include_name})
+        diff = compare_metadata(context, metadata)
     assert diff == []
+
+
+def test_migrations_create_the_title_search_index(db_url):
+    engine = make_engine(db_url)
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            names = set(
+                connection.execute(
+                    text("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+                ).scalars()
+            )
+            assert {FTS_TABLE, *TRIGGER_NAMES} <= names
+        else:
+            assert connection.execute(
+                text("SELECT 1 FROM pg_indexes WHERE indexname = :name"), {"name": TRGM_INDEX}
+            ).first()
 
 
 def test_sqlite_file_is_plain_wal_database(sqlite_url):
@@ -75,3 +94,57 @@ def test_case_insensitive_search_folds_cyrillic_on_sqlite(sqlite_url):
     engine = make_engine(sqlite_url)
     with engine.connect() as connection:
         assert connection.execute(select(literal("НЕТ ВОДЫ").ilike("%нет вод%"))).scalar()
+
+
+def test_migration_0002_backfills_sources_and_search_and_downgrades(db_url):
+    from alembic import command
+
+    from monitor.incidents.queue import QueueFilter, list_incidents
+    from monitor.store import upgrade
+    from monitor.store.migrate import alembic_config, current_revision
+    from monitor.store.tables import incident_posts, incident_sources, incidents, utcnow
+
+    engine = make_engine(db_url)
+    command.downgrade(alembic_config(engine), "0001")
+    assert "incident_sources" not in inspect(engine).get_table_names()
+    now = utcnow()
+    with engine.begin() as connection:
+        first, second = ensure_source(connection, "a", "vk"), ensure_source(connection, "b", "ok")
+        store_posts(connection, first, [record("vk:1"), record("vk:2")])
+        store_posts(connection, second, [record("ok:1")])
+        post_of = dict(connection.execute(select(posts.c.external_id, posts.c.id)).all())
+        for number, title in ((1, "НЕТ ВОДЫ на Ленина"), (2, "Яма на дороге")):
+            connection.execute(
+                insert(incidents).values(
+                    id=number,
+                    title=title,
+                    sector="housing",
+                    risk="high",
+                    created_at=now,
+                    updated_at=now,
+                    last_post_at=now,
+                )
+            )
+        connection.execute(
+            insert(incident_posts),
+            [
+                {"incident_id": 1, "post_id": post_of["vk:1"], "role": "origin", "added_at": now},
+                {"incident_id": 1, "post_id": post_of["ok:1"], "role": "repost", "added_at": now},
+                {"incident_id": 2, "post_id": post_of["vk:2"], "role": "origin", "added_at": now},
+            ],
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert current_revision(engine) == "0002"
+        assert set(connection.execute(select(incident_sources))) == {
+            (1, first),
+            (1, second),
+            (2, first),
+        }
+        found = list_incidents(connection, QueueFilter(search="нет вод", status="all"), now)
+        assert [row["id"] for row in found] == [1]
+    command.downgrade(alembic_config(engine), "0001")
+    names = set(inspect(engine).get_table_names())
+    assert "incident_sources" not in names and "incidents_fts" not in names
+    upgrade(engine)
+    engine.dispose()

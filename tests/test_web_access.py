@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -132,3 +134,28 @@ def test_admin_pages_are_for_admins(store, path):
     admin = store.client()
     login(admin, "admin")
     assert admin.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("user", "query", "expected"),
+    [
+        ("officer", "ШЕБЕКИНО", {"vk:1", "vk:5"}),
+        ("zhkh", "шебекино", {"vk:1", "vk:5"}),
+        ("zhkh", "ЯМА НА ДОР", set()),  # another recipient's incident
+        ("dorogi", "яма на дор", {"vk:2"}),
+        ("dorogi", "шебекино", set()),
+        ("officer", "ШЕ", {"vk:1", "vk:5"}),  # shorter than a trigram: a scan
+        ("officer", "%", set()),  # wildcards are plain characters
+    ],
+)
+def test_text_search_folds_case_and_stays_in_scope(store, user, query, expected):
+    by_id = {incident_id: key for key, incident_id in store.incidents.items()}
+    page = store.api(user).get("/api/incidents", params={"q": query, "status": "all"}).json()
+    assert {by_id[item["id"]] for item in page["items"]} == expected
+    assert page["total"] == len(expected)
+    client = store.client()
+    login(client, user)
+    html = client.get("/queue", params={"q": query, "status": "all"}).text
+    assert set(re.findall(r'<tr class="row [a-z ]*" data-id="(\d+)"', html)) == {
+        str(store.incidents[key]) for key in expected
+    }

@@ -250,3 +250,39 @@ def test_counts_agree_with_the_library(store, params):
             assert view.by_risk[risk] == count_incidents(
                 connection, replace(flt, risk=risk), now
             ), risk
+
+
+def test_source_filter_by_name_or_kind_for_rare_and_common_sources(store):
+    from tests.web_helpers import NOW, POSTS, put_post
+
+    ctx = store.ctx
+    # A repost of vk:1's text from another network joins vk:1's incident; a new problem from
+    # a third source is an incident of its own.
+    _, text, sector, risk, territory, _ = POSTS[0]
+    joined = put_post(ctx, "ok:1", text, sector, risk, territory, NOW, source="ok-group")
+    assert joined == store.incidents["vk:1"]
+    alone = put_post(
+        ctx, "tg:1", "Не горят фонари на Садовой", "roads", "low", "Короча", NOW, source="tg-news"
+    )
+    by_id = {incident_id: key for key, incident_id in store.incidents.items()}
+    by_id[alone] = "tg:1"
+    api = store.api("officer")
+
+    def found(source: str) -> set[str]:
+        page = api.get("/api/incidents", params={"source": source, "status": "all"}).json()
+        assert page["total"] == len(page["items"])
+        return {by_id[item["id"]] for item in page["items"]}
+
+    assert found("ok-group") == {"vk:1"}  # rare: starts from the source's incidents
+    assert found("tg-news") == {"tg:1"}
+    assert found("vk-test") == {"vk:1", "vk:2", "vk:3", "vk:4", "vk:5"}  # common: probes
+    assert found("vk") == {
+        "vk:1",
+        "vk:2",
+        "vk:3",
+        "vk:4",
+        "vk:5",
+        "tg:1",
+    }  # a kind: every source here
+    zhkh = store.api("zhkh").get("/api/incidents", params={"source": "ok-group"}).json()
+    assert [item["id"] for item in zhkh["items"]] == [store.incidents["vk:1"]]

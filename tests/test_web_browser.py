@@ -173,3 +173,20 @@ def test_recipient_cannot_open_another_recipients_incident(server, browser):
     assert "не найден" in page.locator("main").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "recipient-404.png"))
+
+
+def test_admin_copies_and_deletes_answer_templates(server, browser):
+    base, _ = server
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    _login(page, base, "admin")
+    page.click("nav >> text=Шаблоны")
+    page.click("text=Скопировать встроенные, чтобы их менять")
+    page.wait_for_url("**done=copied")
+    assert page.locator("#templates tbody tr").count() == 6
+    page.once("dialog", lambda dialog: dialog.accept())  # the delete form asks first
+    row = page.locator("#templates tbody tr", has_text="Вывоз отходов")
+    row.locator("button", has_text="Удалить").click()
+    page.wait_for_url("**done=deleted")
+    assert page.locator("#templates tbody tr").count() == 5
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "templates.png"), full_page=True)

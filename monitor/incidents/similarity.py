@@ -24,11 +24,12 @@ def _lemmatizer() -> Lemmatizer:
 def signature(text: str, lemmatizer: Lemmatizer | None = None) -> frozenset[str]:
     """The set of content lemmas of a text (no stop words, markers or numbers).
 
-    Pass the classifier's lemmatizer to share its per-word cache.
+    Pass the classifier's lemmatizer to share its caches (and the lemmas of the posts it
+    has just classified).
     """
     return frozenset(
         lemma
-        for lemma in (lemmatizer or _lemmatizer()).lemmas(text)
+        for lemma in (lemmatizer or _lemmatizer()).recall(text)
         if len(lemma) > 2 and lemma not in _STOP and not lemma.startswith("x")
     )
 

