@@ -58,3 +58,30 @@ def tiny_model(tmp_path_factory, sample_file) -> Path:
     out = tmp_path_factory.mktemp("models") / "tiny"
     train([sample_file], out, cv_folds=0)
     return out
+
+
+CASCADE_POSTS = [
+    {"id": "s", "text": "Во дворе на Садовой третий день не вывозят мусор, контейнеры полные"},
+    {"id": "n", "text": "[id1|Оля], 👍"},
+]
+
+
+def check_cascade_encodes_only_candidates(classifier) -> list:
+    """Predict CASCADE_POSTS; assert the encoder saw exactly the first stage's candidates."""
+    seen: list[str] = []
+    encode = classifier.encoder.encode
+
+    def counting(texts):
+        seen.extend(texts)
+        return encode(texts)
+
+    classifier.encoder.encode = counting
+    first_stage = classifier.relevance([p["text"] for p in CASCADE_POSTS])
+    predictions = classifier.predict(CASCADE_POSTS)
+    expected = [
+        p["text"]
+        for p, proba in zip(CASCADE_POSTS, first_stage, strict=True)
+        if proba >= classifier.candidate_threshold
+    ]
+    assert seen == expected
+    return predictions

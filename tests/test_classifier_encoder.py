@@ -18,6 +18,7 @@ import pytest
 from classifier import Classifier, ModelError
 from classifier.train import train
 from tests import classifier_helpers
+from tests.classifier_helpers import check_cascade_encodes_only_candidates
 from tests.conftest import ROOT
 
 # Shared fixtures, bound here so pytest finds them.
@@ -108,26 +109,7 @@ def test_cascade_encodes_only_candidates(dense_model, encoder_folder):
     classifier = Classifier.load(
         dense_model, encoder={"kind": "sentence-transformers", "path": str(encoder_folder)}
     )
-    seen: list[str] = []
-    encode = classifier.encoder.encode
-
-    def counting(texts):
-        seen.extend(texts)
-        return encode(texts)
-
-    classifier.encoder.encode = counting
-    posts = [
-        {"id": "s", "text": "Во дворе на Садовой третий день не вывозят мусор, контейнеры полные"},
-        {"id": "n", "text": "[id1|Оля], 👍"},
-    ]
-    first_stage = classifier.relevance([p["text"] for p in posts])
-    predictions = classifier.predict(posts)
-    expected = [
-        p["text"]
-        for p, proba in zip(posts, first_stage, strict=True)
-        if proba >= classifier.candidate_threshold
-    ]
-    assert seen == expected
+    predictions = check_cascade_encodes_only_candidates(classifier)
     assert len(predictions) == 2 and all(p.sector for p in predictions)
 
 

