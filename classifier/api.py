@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +61,17 @@ class Classifier:
         gazetteer: Sequence[Mapping[str, object]] | None = None,
         reach_rules: Sequence[Mapping[str, object]] | None = None,
         encoder: Mapping[str, object] | None = None,
+        relevance_threshold: float | None = None,
     ) -> Classifier:
-        """Load a package after checking its files; gazetteer and rules come from config."""
+        """Load a package after checking its files; gazetteer and rules come from config.
+
+        `relevance_threshold` replaces the package's own operating point when given.
+        """
         model, meta = load(path)
+        if relevance_threshold is not None:
+            if not 0 < relevance_threshold < 1:
+                raise ModelError(f"Порог релевантности {relevance_threshold} вне (0, 1)")
+            model = replace(model, relevance_threshold=float(relevance_threshold))
         dense = meta.get("dense")
         if dense and not encoder:
             raise ModelError(

@@ -16,6 +16,7 @@ def load_classifier(settings: Settings) -> Classifier:
             gazetteer=[t.model_dump() for t in settings.territories],
             reach_rules=[rule.model_dump() for rule in section.reach_rules],
             encoder=_encoder_spec(settings),
+            relevance_threshold=section.relevance_threshold,
         )
     except (ModelError, ImportError, FileNotFoundError, ValueError) as exc:
         raise ConfigError(f"Модель классификатора не загружается: {exc}") from None

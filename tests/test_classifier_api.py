@@ -97,3 +97,38 @@ def test_wrong_model_path_is_a_config_error(tmp_path):
 def test_default_model_is_small():
     size = sum(path.stat().st_size for path in DEFAULT_MODEL.iterdir())
     assert size < 8 * 1024 * 1024
+
+
+def test_configured_relevance_threshold_replaces_the_models_own(tmp_path):
+    """A centre may move the operating point: the same posts, fewer signals above a higher cut."""
+    import yaml
+
+    from classifier import ModelError
+
+    texts = [
+        "У нас на Гагарина третий день нет воды, когда дадут?",
+        "[id1|Оля], так и живём",
+        "Во дворе по Садовой 5 не вывозят мусор неделю",
+        "Спасибо всем, кто поздравил!",
+    ]
+    posts = [{"id": str(n), "text": text} for n, text in enumerate(texts)]
+    own = Classifier.load(DEFAULT_MODEL)
+    probabilities = [p.relevance_proba for p in own.predict(posts)]
+    cut = 0.9999  # above every probability here: nothing stays a signal
+    assert sum(p.relevant for p in own.predict(posts)) == 2 and max(probabilities) < cut
+    strict = Classifier.load(DEFAULT_MODEL, relevance_threshold=cut)
+    assert [p.relevant for p in strict.predict(posts)] == [p >= cut for p in probabilities]
+    assert not any(p.relevant for p in strict.predict(posts))
+    with pytest.raises(ModelError):
+        Classifier.load(DEFAULT_MODEL, relevance_threshold=1.5)
+
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["classifier"]["model"] = str(DEFAULT_MODEL)
+    data["classifier"]["relevance_threshold"] = cut
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert load_classifier(load_settings(path)).model.relevance_threshold == pytest.approx(cut)
+    data["classifier"]["relevance_threshold"] = 2
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError):
+        load_settings(path)

@@ -108,6 +108,14 @@ class EncoderSettings(Section):
 class ClassifierSettings(Section):
     model: str = Field("models/default", description="Model package folder")
     encoder: EncoderSettings | None = Field(None, description="Optional dense encoder")
+    relevance_threshold: float | None = Field(
+        None,
+        gt=0,
+        lt=1,
+        description="Relevance probability from which a post is a signal; empty = the model's "
+        "own (best cross-validated F1 on the balanced corpus). Raise it for fewer false alarms "
+        "on a stream where signals are rare, at some cost in recall",
+    )
     batch_size: int = Field(512, description="Posts classified per batch")
     reach_rules: list[ReachRule] = Field(
         default_factory=list, description="Rules that raise risk after the text model"
