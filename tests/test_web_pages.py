@@ -226,3 +226,39 @@ def test_admin_adds_locks_and_issues_a_token(store):
     )
     assert api.get("/api/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert "заблокирован" in client.get("/users").text
+
+
+def test_user_account_changes_are_audited_without_secrets(store):
+    """Adding a user, a new password, a token and a lock each leave one event naming the admin."""
+    from sqlalchemy import select
+
+    from monitor.store.tables import events
+
+    client = store.client()
+    csrf = login(client, "admin")
+    password = "secret-pass-1"
+    client.post(
+        "/users",
+        data={"csrf_token": csrf, "name": "ivan", "role": "officer", "password": password},
+    )
+    with store.ctx.db.connect() as connection:
+        ivan = user_by_name(connection, "ivan").id
+    client.post(f"/users/{ivan}/password", data={"csrf_token": csrf, "password": "other-pass-2"})
+    token_page = client.post(f"/users/{ivan}/token", data={"csrf_token": csrf}).text
+    token = re.search(r'id="new-token">([^<]+)<', token_page).group(1)
+    client.post(f"/users/{ivan}/active", data={"csrf_token": csrf})
+    with store.ctx.db.connect() as connection:
+        rows = connection.execute(
+            select(events.c.kind, events.c.actor, events.c.incident_id, events.c.payload)
+            .where(events.c.kind.like("user_%"))
+            .order_by(events.c.id)
+        ).all()
+    rows = [row for row in rows if row.payload.get("user") == "ivan"]
+    assert [(kind, actor, incident) for kind, actor, incident, _ in rows] == [
+        ("user_added", "admin", None),
+        ("user_password_set", "admin", None),
+        ("user_token_issued", "admin", None),
+        ("user_locked", "admin", None),
+    ]
+    stored = repr([payload for *_, payload in rows])
+    assert password not in stored and "other-pass-2" not in stored and token not in stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -54,3 +55,13 @@ def parse_moment(value: str | None) -> datetime | None:
 def open_context(config: Path | None, database: str | None, now: str | None = None) -> Context:
     """Build the command's context from the shared options."""
     return Context.open(config, database, parse_moment(now))
+
+
+ActorOption = Annotated[
+    str | None, typer.Option("--actor", help="Who acts (default: the OS user)", show_default=False)
+]
+
+
+def actor_name(actor: str | None) -> str:
+    """Who acts: the --actor option, else the OS user."""
+    return actor or f"cli:{getpass.getuser()}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
@@ -12,10 +11,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from monitor.cli.app import (
+    ActorOption,
     ConfigOption,
     DatabaseOption,
     JsonOption,
     NowOption,
+    actor_name,
     app,
     open_context,
 )
@@ -35,15 +36,6 @@ from monitor.summary import queue_summary
 
 incident_app = typer.Typer(help="Look at and act on one incident.", no_args_is_help=True)
 app.add_typer(incident_app, name="incident")
-
-ActorOption = Annotated[
-    str | None, typer.Option("--actor", help="Who acts (default: the OS user)", show_default=False)
-]
-
-
-def actor_name(actor: str | None) -> str:
-    """Who acts: the --actor option, else the OS user."""
-    return actor or f"cli:{getpass.getuser()}"
 
 
 def progress_bar() -> Progress:

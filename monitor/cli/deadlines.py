@@ -6,8 +6,16 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.app import ConfigOption, DatabaseOption, NowOption, app, open_context
-from monitor.cli.core import ActorOption, actor_name, incident_app
+from monitor.cli.app import (
+    ActorOption,
+    ConfigOption,
+    DatabaseOption,
+    NowOption,
+    actor_name,
+    app,
+    open_context,
+)
+from monitor.cli.core import incident_app
 from monitor.cli.render import console, local
 from monitor.incidents import pausing
 from monitor.incidents.deadlines import tick as run_tick

@@ -10,7 +10,14 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_context
+from monitor.cli.app import (
+    ConfigOption,
+    DatabaseOption,
+    JsonOption,
+    actor_name,
+    app,
+    open_context,
+)
 from monitor.cli.render import console, print_json
 from monitor.context import Context
 from monitor.errors import InputError
@@ -93,7 +100,13 @@ def user_add(
     ctx = open_context(config, database)
     engine = ctx.db
     user = add_user(
-        engine, name, role, read_password(name), now=ctx.now(), recipient_code=recipient
+        engine,
+        name,
+        role,
+        read_password(name),
+        now=ctx.now(),
+        recipient_code=recipient,
+        actor=actor_name(None),
     )
     where = f" ({user.recipient_name})" if user.recipient_name else ""
     console.print(f"Пользователь {user.name} добавлен: {user.role_name}{where}")
@@ -141,6 +154,6 @@ def user_token(
     from monitor.web.users import issue_token
 
     ctx = open_context(config, database)
-    token = issue_token(ctx.db, name)
+    token = issue_token(ctx.db, name, actor=actor_name(None))
     console.print(f"API-токен для {name} (показан один раз):", highlight=False)
     print(token)

@@ -33,6 +33,11 @@ EVENT_NAMES = {
     "template_created": "Шаблон ответа добавлен",
     "template_changed": "Шаблон ответа изменён",
     "template_deleted": "Шаблон ответа удалён",
+    "user_added": "Пользователь добавлен",
+    "user_password_set": "Пароль пользователя изменён",
+    "user_locked": "Пользователь заблокирован",
+    "user_unlocked": "Пользователь разблокирован",
+    "user_token_issued": "Выдан API-токен",
 }
 PAYLOAD_NAMES = {
     "from": "было",

@@ -107,6 +107,7 @@ def users_add(
             form.get("password", ""),
             now=ctx.now(),
             recipient_code=form.get("recipient") or None,
+            actor=user.name,
         )
     except (InputError, NotFound) as exc:
         return _users_page(request, user, status=422, error=str(exc), form=form)
@@ -133,7 +134,7 @@ def users_toggle(
     target = _target(request, user_id)
     if target.id == user.id:
         return _users_page(request, user, status=422, error="Нельзя заблокировать самого себя")
-    set_active(context(request).db, target.name, not target.active)
+    set_active(context(request).db, target.name, not target.active, actor=user.name)
     return RedirectResponse(
         f"/users?done={'locked' if target.active else 'unlocked'}", status_code=303
     )
@@ -150,7 +151,7 @@ def users_password(
     require(user, "manage_users")
     target = _target(request, user_id)
     try:
-        set_password(context(request).db, target.name, form.get("password", ""))
+        set_password(context(request).db, target.name, form.get("password", ""), actor=user.name)
     except InputError as exc:
         return _users_page(request, user, status=422, error=str(exc))
     if target.id == user.id:
@@ -169,5 +170,5 @@ def users_token(
     """Issue a new API token for a user and show it once."""
     require(user, "manage_users")
     target = _target(request, user_id)
-    token = issue_token(context(request).db, target.name)
+    token = issue_token(context(request).db, target.name, actor=user.name)
     return _users_page(request, user, token=(target.name, token))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from monitor.errors import InputError, NotFound
+from monitor.incidents.audit import SYSTEM, record_event
 from monitor.incidents.routing import recipient_id
 from monitor.store.tables import recipients, users
 
@@ -115,8 +116,12 @@ def add_user(
     *,
     now: datetime,
     recipient_code: str | None = None,
+    actor: str = SYSTEM,
 ) -> User:
-    """Create a user; a `recipient` user must name its recipient, the others must not."""
+    """Create a user; a `recipient` user must name its recipient, the others must not.
+
+    The audit log records who added whom (never the password).
+    """
     name = _check_name(name)
     if role not in ROLES:
         raise InputError(f"Неизвестная роль: {role} (есть: {', '.join(ROLES)})")
@@ -139,6 +144,8 @@ def add_user(
                 created_at=now,
             )
         )
+        payload = {"user": name, "role": role, "recipient": recipient_code}
+        _audit(connection, "user_added", actor, now, payload)
         return _user(connection.execute(_query().where(users.c.name == name)).one())
 
 
@@ -174,17 +181,28 @@ def check_password(connection: Connection, name: str, password: str) -> User | N
     return user_by_name(connection, name)
 
 
-def set_password(engine: Engine, name: str, password: str) -> None:
-    """Give a user a new password (their open sessions end)."""
+def set_password(engine: Engine, name: str, password: str, *, actor: str = SYSTEM) -> None:
+    """Give a user a new password (their open sessions end); audited without the password."""
     password_hash = hash_password(password)
     with engine.begin() as connection:
         _update(connection, name, password_hash=password_hash)
+        _audit(connection, "user_password_set", actor, None, {"user": name})
 
 
-def set_active(engine: Engine, name: str, active: bool) -> None:
+def set_active(engine: Engine, name: str, active: bool, *, actor: str = SYSTEM) -> None:
     """Let a user in or lock them out (their open sessions and API token stop working)."""
     with engine.begin() as connection:
         _update(connection, name, active=active)
+        kind = "user_unlocked" if active else "user_locked"
+        _audit(connection, kind, actor, None, {"user": name})
+
+
+def _audit(
+    connection: Connection, kind: str, actor: str, now: datetime | None, payload: dict
+) -> None:
+    """One audit event about a user account, in the caller's transaction (no incident)."""
+    at = now or datetime.now(UTC)
+    record_event(connection, incident_id=None, kind=kind, at=at, actor=actor, payload=payload)
 
 
 def _update(connection: Connection, name: str, **values) -> None:
@@ -198,11 +216,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(engine: Engine, name: str) -> str:
+def issue_token(engine: Engine, name: str, *, actor: str = SYSTEM) -> str:
     """A new API token for the user (the old one stops working); shown once, stored hashed."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with engine.begin() as connection:
         _update(connection, name, api_token_hash=_token_hash(token))
+        _audit(connection, "user_token_issued", actor, None, {"user": name})
     return token
 
 
