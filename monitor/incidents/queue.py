@@ -76,7 +76,7 @@ def _source_condition(connection: Connection, source: str) -> ColumnElement[bool
         else incident_sources.c.source_id.in_(ids)
     )
     members = select(incident_sources.c.incident_id).where(linked)
-    if connection.dialect.name == "sqlite" and _common(connection, tuple(ids), members):
+    if connection.dialect.name == "sqlite" and _common(connection, members):
         # Most incidents match: walk incidents (queue order or the counting index) and probe
         # incident_sources' primary key, rather than list every member first.
         return (
@@ -89,21 +89,13 @@ def _source_condition(connection: Connection, source: str) -> ColumnElement[bool
     return incidents.c.id.in_(members)
 
 
-def _common(connection: Connection, key: tuple[int, ...], members) -> bool:
-    # SQLite has no statistics to choose by; count the members, up to a third of the incidents.
-    # The answer only picks the faster of two equivalent plans, so it is kept on the pooled
-    # connection until the next new incident (the page and its counts ask twice a refresh).
+def _common(connection: Connection, members) -> bool:
+    """Whether at least a third of the incidents are members (SQLite has no statistics)."""
     total = connection.execute(select(func.max(incidents.c.id))).scalar() or 0
-    known = connection.info.setdefault("otklik.common_sources", {})
-    if key in known and known[key][0] == total:
-        return known[key][1]
     cap = total // 3 + 1
     found = connection.execute(
         select(func.count()).select_from(members.limit(cap).subquery())
     ).scalar_one()
-    if len(known) > 100:
-        known.clear()
-    known[key] = (total, found >= cap)
     return found >= cap
 
 
