@@ -8,7 +8,10 @@ Prints, as JSON lines:
 - `category:<name>`: trained without one category of non-signals, the share of that
   category wrongly flagged relevant;
 - `register:<source>`: trained without the posts of one register (vk, ok, telegram),
-  scored on them.
+  scored on them;
+- `file:<name>`: trained without one file of the project corpus, scored on it. Each file was
+  written at another time, by another writer and with another brief, so this is the closest
+  the corpus comes to text by people the model never read.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def main() -> None:
     parser.add_argument("--public", type=Path, default=Path("../shared/datasets"))
     parser.add_argument("--dense", choices=["navec"], default=None)
     parser.add_argument("--set", action="append", default=[], help="PostModel param=value")
-    parser.add_argument("--only", default=None, help="kz, category or register")
+    parser.add_argument("--only", default=None, help="kz, category, register or file")
     args = parser.parse_args()
     params = {}
     for item in args.set:
@@ -89,6 +92,18 @@ def main() -> None:
             kept = [p for p in corpus if p.source != source]
             report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
             line = {"check": f"register:{source}", **_brief(report)}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+    if args.only in (None, "file"):
+        for path in project_files():
+            held = read_jsonl(path)
+            names = {p.id for p in held}
+            kept = [p for p in corpus if p.id not in names]
+            report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
+            if any(p.relevant for p in held):
+                line = {"check": f"file:{path.stem}", **_brief(report)}
+            else:
+                flagged = 1 - (report["relevance"]["accuracy"] or 0)
+                line = {"check": f"file:{path.stem}", "n": len(held), "flagged": round(flagged, 3)}
             print(json.dumps(line, ensure_ascii=False), flush=True)
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
 
