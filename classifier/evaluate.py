@@ -100,15 +100,79 @@ def score(
     }
 
 
-def evaluate(classifier: Any, posts: Sequence[LabelledPost], batch: int = 512) -> dict[str, Any]:
-    """Run a loaded `Classifier` over labelled posts and score it."""
+STREAM_PRIOR = 1 / 8  # share of signals in real community groups (one sample of them)
+THRESHOLDS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def operating_points(
+    gold: Sequence[LabelledPost],
+    relevance_proba: Sequence[float],
+    own_threshold: float,
+    prior: float = STREAM_PRIOR,
+    thresholds: Sequence[float] = THRESHOLDS,
+) -> list[dict[str, Any]]:
+    """Recall, share of non-signals flagged and precision on a stream at several thresholds.
+
+    A labelled file is seldom mixed like a real stream, so precision is given for a stream
+    where a `prior` share of posts are signals: recall·prior / (recall·prior + flagged·(1 −
+    prior)), with recall and the flagged share measured on the file. Empty when the file
+    lacks signals or non-signals.
+    """
+    if not 0 < prior < 1:
+        raise ValueError(f"the stream prior must be in (0, 1): {prior}")
+    rows = [i for i, post in enumerate(gold) if post.relevant is not None]
+    signals = [float(relevance_proba[i]) for i in rows if gold[i].relevant]
+    others = [float(relevance_proba[i]) for i in rows if not gold[i].relevant]
+    if not signals or not others:
+        return []
+    points = []
+    for threshold in sorted({round(float(own_threshold), 4), *thresholds}):
+        recall = sum(p >= threshold for p in signals) / len(signals)
+        flagged = sum(p >= threshold for p in others) / len(others)
+        caught, false = recall * prior, flagged * (1 - prior)
+        precision = caught / (caught + false) if caught + false else None
+        f1 = 2 * precision * recall / (precision + recall) if precision and recall else 0.0
+        points.append(
+            {
+                "threshold": threshold,
+                "own": threshold == round(float(own_threshold), 4),
+                "recall": round(recall, 4),
+                "flagged": round(flagged, 4),
+                "stream_precision": None if precision is None else round(precision, 4),
+                "stream_f1": round(f1, 4),
+            }
+        )
+    return points
+
+
+def evaluate(
+    classifier: Any,
+    posts: Sequence[LabelledPost],
+    batch: int = 512,
+    prior: float = STREAM_PRIOR,
+) -> dict[str, Any]:
+    """Run a loaded `Classifier` over labelled posts and score it.
+
+    Besides `score`'s keys the report has `operating_points` for a stream with a `prior`
+    share of signals (see `operating_points`).
+    """
     predictions = []
     for start in range(0, len(posts), batch):
         chunk = posts[start : start + batch]
         predictions.extend(classifier.predict([{"id": p.id, "text": p.text} for p in chunk]))
-    return score(
+    report = score(
         posts,
         [p.relevant for p in predictions],
         [p.sector for p in predictions],
         [p.risk for p in predictions],
     )
+    report["operating_points"] = {
+        "prior": prior,
+        "points": operating_points(
+            posts,
+            [p.relevance_proba for p in predictions],
+            classifier.model.relevance_threshold,
+            prior,
+        ),
+    }
+    return report

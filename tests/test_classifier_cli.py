@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import sys
 
@@ -100,6 +101,52 @@ def test_evaluate_prints_tables(capsys, tmp_path, tiny_model, sample_file):
     )
     assert result.code == 0, result.err
     assert "Релевантность" in result.out and "Сектор" in result.out
+    assert "Порог релевантности в потоке, где сигналов 12.5%" in result.out
+    assert "(модели)" in result.out
+
+
+def test_evaluate_json_gives_operating_points_for_the_asked_prior(
+    capsys, tmp_path, tiny_model, sample_file
+):
+    result = run_cli(
+        capsys,
+        "evaluate",
+        "--model",
+        str(tiny_model),
+        "--data",
+        str(sample_file),
+        "--prior",
+        "0.05",
+        "--json",
+        "--config",
+        str(CONFIG),
+    )
+    assert result.code == 0, result.err
+    section = json.loads(result.out)["operating_points"]
+    assert section["prior"] == 0.05
+    points = section["points"]
+    assert [p["own"] for p in points].count(True) == 1
+    thresholds = [p["threshold"] for p in points]
+    assert thresholds == sorted(thresholds)
+    # A higher threshold never catches more signals nor flags more non-signals.
+    for low, high in itertools.pairwise(points):
+        assert high["recall"] <= low["recall"] and high["flagged"] <= low["flagged"]
+
+
+def test_evaluate_refuses_a_prior_outside_0_1(capsys, tiny_model, sample_file):
+    result = run_cli(
+        capsys,
+        "evaluate",
+        "--model",
+        str(tiny_model),
+        "--data",
+        str(sample_file),
+        "--prior",
+        "1.5",
+        "--config",
+        str(CONFIG),
+    )
+    assert result.code != 0
 
 
 def test_classify_stdin_skips_bad_lines(capsys, monkeypatch, tiny_model):

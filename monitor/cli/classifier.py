@@ -16,6 +16,7 @@ from rich.table import Table
 from classifier import Classifier
 from classifier.corpus import CorpusError, read_jsonl
 from classifier.encoder import make_encoder
+from classifier.evaluate import STREAM_PRIOR
 from classifier.evaluate import evaluate as evaluate_model
 from classifier.train import train as train_model
 from monitor.classify import load_classifier
@@ -132,6 +133,15 @@ def train(
 def evaluate(
     data: Annotated[Path, typer.Option("--data", help="Labelled JSONL file")],
     model: ModelOption = None,
+    prior: Annotated[
+        float,
+        typer.Option(
+            "--prior",
+            min=0.001,
+            max=0.999,
+            help="Share of signals in the stream the operating points are estimated for",
+        ),
+    ] = STREAM_PRIOR,
     as_json: JsonOption = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -142,7 +152,7 @@ def evaluate(
         posts = read_jsonl(data)
     except CorpusError as exc:
         raise InputError(str(exc)) from None
-    report = evaluate_model(_classifier(ctx.settings, model), posts)
+    report = evaluate_model(_classifier(ctx.settings, model), posts, prior=prior)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -194,6 +204,27 @@ def _write(classifier: Classifier, batch: list[dict[str, Any]]) -> None:
     sys.stdout.flush()
 
 
+def _print_operating_points(console: Console, section: dict[str, Any]) -> None:
+    """The relevance threshold trade-off, for a stream with the report's share of signals."""
+    if not section.get("points"):
+        return
+    table = Table(
+        title=f"Порог релевантности в потоке, где сигналов {section['prior']:.1%}",
+    )
+    for column in ("порог", "полнота", "ложные срабатывания", "точность в потоке", "F1"):
+        table.add_column(column)
+    for point in section["points"]:
+        precision = point["stream_precision"]
+        table.add_row(
+            f"{point['threshold']:g}" + (" (модели)" if point["own"] else ""),
+            f"{point['recall']:.3f}",
+            f"{point['flagged']:.1%}",
+            "—" if precision is None else f"{precision:.2f}",
+            f"{point['stream_f1']:.3f}",
+        )
+    console.print(table)
+
+
 def _report(report: dict[str, Any]) -> None:
     """Print metrics as tables (Russian headings)."""
     console = Console(highlight=False)
@@ -221,3 +252,4 @@ def _report(report: dict[str, Any]) -> None:
                 str(row["support"]),
             )
         console.print(table)
+    _print_operating_points(console, report.get("operating_points") or {})
