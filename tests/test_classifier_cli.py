@@ -88,39 +88,31 @@ def test_evaluate_json_has_the_agreed_keys(capsys, tmp_path, tiny_model):
     assert report["sector"]["n"] == 2 and report["risk"]["n"] == 1
 
 
-def test_evaluate_prints_tables(capsys, tmp_path, tiny_model, sample_file):
-    result = run_cli(
+def _evaluate(capsys, model, data, *options):
+    """`otklik evaluate` on a model and a labelled file, with the test config."""
+    return run_cli(
         capsys,
         "evaluate",
         "--model",
-        str(tiny_model),
+        str(model),
         "--data",
-        str(sample_file),
+        str(data),
+        *options,
         "--config",
         str(CONFIG),
     )
+
+
+def test_evaluate_prints_tables(capsys, tiny_model, sample_file):
+    result = _evaluate(capsys, tiny_model, sample_file)
     assert result.code == 0, result.err
     assert "Релевантность" in result.out and "Сектор" in result.out
     assert "Порог релевантности в потоке, где сигналов 12.5%" in result.out
     assert "(модели)" in result.out
 
 
-def test_evaluate_json_gives_operating_points_for_the_asked_prior(
-    capsys, tmp_path, tiny_model, sample_file
-):
-    result = run_cli(
-        capsys,
-        "evaluate",
-        "--model",
-        str(tiny_model),
-        "--data",
-        str(sample_file),
-        "--prior",
-        "0.05",
-        "--json",
-        "--config",
-        str(CONFIG),
-    )
+def test_evaluate_json_gives_operating_points_for_the_asked_prior(capsys, tiny_model, sample_file):
+    result = _evaluate(capsys, tiny_model, sample_file, "--prior", "0.05", "--json")
     assert result.code == 0, result.err
     section = json.loads(result.out)["operating_points"]
     assert section["prior"] == 0.05
@@ -134,18 +126,7 @@ def test_evaluate_json_gives_operating_points_for_the_asked_prior(
 
 
 def test_evaluate_refuses_a_prior_outside_0_1(capsys, tiny_model, sample_file):
-    result = run_cli(
-        capsys,
-        "evaluate",
-        "--model",
-        str(tiny_model),
-        "--data",
-        str(sample_file),
-        "--prior",
-        "1.5",
-        "--config",
-        str(CONFIG),
-    )
+    result = _evaluate(capsys, tiny_model, sample_file, "--prior", "1.5")
     assert result.code != 0
 
 
