@@ -25,6 +25,25 @@ PUBLIC_SETS = {
     ),
 }
 
+# What each part is: every file was written at its own time, by its own writer, to its own
+# brief (`bench/crossdomain.py` holds each out in turn).
+PART_NOTES = {
+    "not_relevant.jsonl": "the first non-signals: every category of the taxonomy",
+    "not_relevant_b.jsonl": "replies and arguments, administration notices and answers, thanks",
+    "not_relevant_c.jsonl": "varied formats: outage schedules, warnings, ads with problem words",
+    "not_relevant_d.jsonl": "questions to neighbours, short replies, fixed-problem updates",
+    "not_relevant_e.jsonl": "private questions with problem words, flea market, community life",
+    "relevant_a.jsonl": "signals of every sector and risk (first writer)",
+    "relevant_b.jsonl": "signals of every sector and risk (second writer)",
+    "relevant_c.jsonl": "signals of every sector and risk (third writer)",
+    "relevant_d.jsonl": "the comment register: short replies, sarcasm, pushback, thanks-but",
+    "relevant_e.jsonl": "residents' formal appeals to the authorities",
+    "relevant_f.jsonl": "portal appeals, community-public posts, rants, very short posts",
+    "relevant_g.jsonl": "officials' conduct, bribes, paperwork, internet, mobile, post, police",
+    "relevant_h.jsonl": "questions to the authorities, short signals, fixed-but, past-and-now",
+    "relevant_i.jsonl": "neighbour-style questions about public services and local problems",
+}
+
 INTRO = """# The labelled corpus
 
 Labels follow `shared/spec/taxonomy.md`: `relevant`, `sector` (15 codes), `risk` (4 levels);
@@ -74,10 +93,11 @@ def render(parts: Sequence[Path], public: Sequence[Path]) -> str:
     posts = [p for rows in by_file.values() for p in rows]
     lines = [INTRO, "## The project's corpus", ""]
     lines += _table(
-        ["file", "rows", "relevant", "not relevant", "in test"],
+        ["file", "what", "rows", "relevant", "not relevant", "in test"],
         [
             [
                 f"`parts/{path.name}`",
+                PART_NOTES.get(path.name, ""),
                 len(rows),
                 sum(1 for p in rows if p.relevant),
                 sum(1 for p in rows if p.relevant is False),
