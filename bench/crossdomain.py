@@ -77,34 +77,32 @@ def main() -> None:
     if args.only in (None, "kz"):
         report = _run(model, rows([*corpus, *negatives]), rows(complaints))
         print(json.dumps({"check": "kz", **_brief(report)}, ensure_ascii=False), flush=True)
+
+    def hold_out(check: str, held: list[LabelledPost]) -> None:
+        """Train without `held`, score it: the usual figures, or the share flagged when it
+        holds only non-signals."""
+        names = {p.id for p in held}
+        kept = [p for p in corpus if p.id not in names]
+        report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
+        if any(p.relevant for p in held):
+            line = {"check": check, **_brief(report)}
+        else:
+            flagged = 1 - (report["relevance"]["accuracy"] or 0)
+            line = {"check": check, "n": len(held), "flagged": round(flagged, 3)}
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+
     if args.only in (None, "category"):
         categories = sorted({str(p.extra.get("category")) for p in corpus if not p.relevant})
         for category in categories:
-            held = [p for p in corpus if p.extra.get("category") == category]
-            kept = [p for p in corpus if p.extra.get("category") != category]
-            report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
-            flagged = 1 - (report["relevance"]["accuracy"] or 0)
-            line = {"check": f"category:{category}", "n": len(held), "flagged": round(flagged, 3)}
-            print(json.dumps(line, ensure_ascii=False), flush=True)
+            hold_out(
+                f"category:{category}", [p for p in corpus if p.extra.get("category") == category]
+            )
     if args.only in (None, "register"):
         for source in ("vk", "ok", "telegram"):
-            held = [p for p in corpus if p.source == source]
-            kept = [p for p in corpus if p.source != source]
-            report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
-            line = {"check": f"register:{source}", **_brief(report)}
-            print(json.dumps(line, ensure_ascii=False), flush=True)
+            hold_out(f"register:{source}", [p for p in corpus if p.source == source])
     if args.only in (None, "file"):
         for path in project_files():
-            held = read_jsonl(path)
-            names = {p.id for p in held}
-            kept = [p for p in corpus if p.id not in names]
-            report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
-            if any(p.relevant for p in held):
-                line = {"check": f"file:{path.stem}", **_brief(report)}
-            else:
-                flagged = 1 - (report["relevance"]["accuracy"] or 0)
-                line = {"check": f"file:{path.stem}", "n": len(held), "flagged": round(flagged, 3)}
-            print(json.dumps(line, ensure_ascii=False), flush=True)
+            hold_out(f"file:{path.stem}", read_jsonl(path))
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
 
 

@@ -8,16 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from monitor.store.tables import events
-from tests.web_helpers import act, build_store, cheap_hashing, login  # noqa: F401
+from tests import web_helpers
+from tests.web_helpers import act, cheap_hashing, login  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_hashing")
-
-
-@pytest.fixture
-def store(db_url):
-    web = build_store(db_url)
-    yield web
-    web.ctx.engine.dispose()
+store = web_helpers.store  # the shared fixture, bound here so pytest finds it
 
 
 def test_recipient_queue_holds_only_its_incidents(store):

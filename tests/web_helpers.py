@@ -197,3 +197,11 @@ def cheap_hashing(monkeypatch):
     monkeypatch.setattr(
         users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
+
+
+@pytest.fixture
+def store(db_url):
+    """A `WebStore` on the test database (SQLite, and PostgreSQL where configured)."""
+    web = build_store(db_url)
+    yield web
+    web.ctx.engine.dispose()
