@@ -17,12 +17,12 @@ from sla_helpers import (
     snapshot,
     stored_notifications,
 )
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlalchemy.exc import OperationalError
 from typer.testing import CliRunner
 
 from monitor.cli import app
-from monitor.incidents import pausing
+from monitor.incidents import deadlines, pausing
 from monitor.incidents.audit import incident_history
 from monitor.incidents.deadlines import TickReport, tick
 from monitor.store.tables import incidents
@@ -236,3 +236,39 @@ def test_concurrent_ticks_escalate_once(db_url):
     assert len(notices) == 40
     for context in contexts:
         context.engine.dispose()
+
+
+def test_a_tick_writes_in_chunks_and_a_failed_one_keeps_what_it_finished(ctx, monkeypatch):
+    """Another writer waits for one chunk, not for the whole backlog; a tick that fails half
+    way keeps the chunks it committed, and the next tick does the rest exactly once."""
+    settings = make_settings(ctx.settings.database.url, email={"enabled": True})
+    ctx = make_context(settings)
+    ids = [add_incident(ctx.db, settings, registered_at=REGISTERED) for _ in range(12)]
+    monkeypatch.setattr(deadlines, "TICK_CHUNK", 5)
+    original = deadlines._check
+
+    def failing(connection, settings, incident, *rest):
+        if incident.id == ids[7]:
+            raise RuntimeError("сбой посреди проверки")
+        return original(connection, settings, incident, *rest)
+
+    monkeypatch.setattr(deadlines, "_check", failing)
+    moment = msk("2025-11-01 15:30")
+    with pytest.raises(RuntimeError):
+        tick(ctx, moment)
+    marked = [incident(ctx.db, i).overdue for i in ids]
+    assert marked == [True] * 5 + [False] * 7  # the first chunk stayed, the failed one did not
+
+    monkeypatch.setattr(deadlines, "_check", original)
+    commits: list[int] = []
+    event.listen(ctx.engine, "commit", lambda _connection: commits.append(1))
+    report = tick(ctx, moment)
+    assert (report.checked, report.overdue_marked, report.escalations) == (12, 7, 14)
+    assert len(commits) == 3 + 1  # three chunks of at most five, then the digests
+    assert all(incident(ctx.db, i).overdue for i in ids)
+    kinds = event_kinds(ctx.db)
+    assert (kinds.count("overdue"), kinds.count("escalated")) == (12, 24)
+    keys = [n.dedup_key for n in stored_notifications(ctx.db)]
+    assert len(keys) == len(set(keys))
+    assert len(stored_notifications(ctx.db, kind="escalation")) == 24
+    ctx.engine.dispose()

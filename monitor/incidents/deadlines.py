@@ -91,6 +91,8 @@ def _open_pauses(connection: Connection) -> dict[int, list[Pause]]:
     return pauses
 
 
+TICK_CHUNK = 500  # incidents per write transaction
+
 _GUARDED = ("status", "overdue", "escalation_level", "first_response_at", "answered_at")
 # One compiled statement for every incident: it only writes if nobody changed the
 # incident since this tick read it (NULL-safe comparison of the values read).
@@ -109,23 +111,33 @@ _GUARDED_UPDATE = (
 
 
 def tick(ctx: Context, now: datetime | None = None) -> TickReport:
-    """Check every open incident once as of `now`: overdue, escalation, notifications."""
+    """Check every open incident once as of `now`: overdue, escalation, notifications.
+
+    The incidents are read once, then written in transactions of `TICK_CHUNK` incidents:
+    on SQLite another writer (an officer's action, a collector run) waits for one chunk at
+    most, never for a whole backlog, and a failed tick keeps the chunks it finished.
+    """
     now = now or ctx.now()
     settings = ctx.settings
     report = TickReport()
-    with ctx.db.begin() as connection:
+    with ctx.db.connect() as connection:
         directory = _directory(connection)
         pauses = _open_pauses(connection)
         rows = connection.execute(
             select(*_COLUMNS).where(incidents.c.status.in_(OPEN_STATUSES)).order_by(incidents.c.id)
         ).all()
+    for start in range(0, len(rows), TICK_CHUNK):
+        with ctx.db.begin() as connection:
+            outbox = Outbox(settings, now)
+            for incident in rows[start : start + TICK_CHUNK]:
+                report.checked += 1
+                if incident.status != "waiting":
+                    _check(connection, settings, incident, directory, pauses, outbox, report, now)
+            report.notifications_queued += outbox.flush(connection)
+    with ctx.db.begin() as connection:
         outbox = Outbox(settings, now)
-        for incident in rows:
-            report.checked += 1
-            if incident.status != "waiting":
-                _check(connection, settings, incident, directory, pauses, outbox, report, now)
         plan_digests(settings, rows, directory.by_id, outbox, now)
-        report.notifications_queued = outbox.flush(connection)
+        report.notifications_queued += outbox.flush(connection)
     return report
 
 
