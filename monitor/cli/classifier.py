@@ -121,6 +121,11 @@ def train(
     except CorpusError as exc:
         raise InputError(str(exc)) from None
     typer.echo(f"Модель сохранена: {out} ({meta['model_version']})")
+    if meta.get("candidate_threshold") is not None:
+        typer.echo(
+            f"Каскад: кодировщик работает на постах с n-граммной релевантностью "
+            f"от {meta['candidate_threshold']:g}"
+        )
     if meta["metrics"]["cv"]:
         typer.echo("Кросс-валидация на обучающей части:")
         _report(meta["metrics"]["cv"])

