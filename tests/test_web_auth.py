@@ -121,3 +121,49 @@ def test_security_headers(store):
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["cache-control"] == "no-store"
+
+
+def _behind_proxy(store, trusted: list[str]):
+    """Clients whose requests all arrive from one reverse proxy at 10.0.0.2."""
+    from fastapi.testclient import TestClient
+
+    from monitor.web import create_app
+
+    store.ctx.settings.web.login_max_failures = 1  # one name: 1 failure; one address: 4
+    store.ctx.settings.web.trusted_proxies = trusted
+    app = create_app(store.ctx, secret="test-secret")
+
+    def client(forwarded_for: str) -> TestClient:
+        made = TestClient(app, client=("10.0.0.2", 40000), raise_server_exceptions=False)
+        made.headers["X-Forwarded-For"] = forwarded_for
+        return made
+
+    return client
+
+
+def test_behind_a_trusted_proxy_the_login_limit_counts_each_client(store):
+    """One guesser behind the centre's proxy locks only their own address, not the office."""
+    client = _behind_proxy(store, ["10.0.0.0/24"])
+    guesser = client("203.0.113.5")
+    for name in ("a", "b", "c", "d"):
+        assert _try(guesser, name, "wrong-password").status_code == 401
+    assert _try(guesser, "officer", PASSWORD).status_code == 429
+    assert _try(client("203.0.113.9"), "officer", PASSWORD).status_code == 303
+
+
+def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(store):
+    """A forged X-Forwarded-For from an untrusted peer does not escape the limit."""
+    client = _behind_proxy(store, [])
+    for number, name in enumerate(("a", "b", "c", "d")):
+        assert _try(client(f"198.51.100.{number}"), name, "wrong-password").status_code == 401
+    assert _try(client("198.51.100.200"), "officer", PASSWORD).status_code == 429
+
+
+def test_trusted_proxies_must_be_addresses():
+    from pydantic import ValidationError
+
+    from monitor.config import WebSettings
+
+    assert WebSettings(trusted_proxies=["127.0.0.1", "10.0.0.0/8", "::1"]).trusted_proxies
+    with pytest.raises(ValidationError, match="not an IP address"):
+        WebSettings(trusted_proxies=["proxy.local"])

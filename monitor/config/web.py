@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+
+from pydantic import Field, field_validator
 
 from monitor.config.base import Section
 
@@ -30,6 +32,22 @@ class WebSettings(Section):
         "within the window lock further attempts",
     )
     login_window_minutes: float = Field(15, gt=0, description="Window of the failed-login limit")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of the reverse proxies in front of `otklik serve`: "
+        "from them, the client's address (the login limit) and scheme are read from "
+        "X-Forwarded-For and X-Forwarded-Proto. Empty: the connecting address is the client's",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return value
 
 
 class AnalyticsSettings(Section):

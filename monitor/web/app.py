@@ -6,6 +6,7 @@ from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from monitor.context import Context
 from monitor.web import (
@@ -71,6 +72,9 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    if web.trusted_proxies:
+        # Outermost, so that sessions, secure cookies and the login limit see the real client.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=web.trusted_proxies)
     errors.install(app, page_error)
     static = resources.files("monitor.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
