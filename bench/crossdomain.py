@@ -54,9 +54,10 @@ def _predict(
     return [predict_scores(fitted, test, cut) for cut in candidates]
 
 
-def _run(model: PostModel, train: Prepared, test: Prepared, candidate: float = 0.0) -> dict:
-    [(proba, sector, risk)] = _predict(model, train, test, [candidate])
-    return score(test.posts, list(proba >= model.relevance_threshold), sector, risk)
+def _report(posts: Sequence[LabelledPost], scores: tuple, threshold: float) -> dict:
+    """`score` of predicted (relevance probabilities, sectors, risks) at a threshold."""
+    proba, sector, risk = scores
+    return score(posts, [p >= threshold for p in proba], sector, risk)
 
 
 def _brief(report: dict) -> dict:
@@ -106,7 +107,8 @@ def main() -> None:
         return prepared.subset([index[p.id] for p in posts])
 
     if args.only in (None, "kz"):
-        report = _run(model, rows([*corpus, *negatives]), rows(complaints), candidates[0])
+        [scores] = _predict(model, rows([*corpus, *negatives]), rows(complaints), candidates[:1])
+        report = _report(complaints, scores, model.relevance_threshold)
         print(json.dumps({"check": "kz", **_brief(report)}, ensure_ascii=False), flush=True)
 
     held_gold: list[LabelledPost] = []
@@ -119,8 +121,7 @@ def main() -> None:
         kept = [p for p in corpus if p.id not in names]
         train = rows([*kept, *negatives, *complaints])
         predicted = _predict(model, train, rows(held), candidates)
-        proba, sector, risk = predicted[0]
-        report = score(held, list(proba >= model.relevance_threshold), sector, risk)
+        report = _report(held, predicted[0], model.relevance_threshold)
         if check.startswith("file:"):
             held_gold.extend(held)
             for cut, scores in zip(candidates, predicted, strict=True):
@@ -146,12 +147,11 @@ def main() -> None:
         for path in project_files():
             hold_out(f"file:{path.stem}", read_jsonl(path))
         # Every file scored by a model that never read it, pooled: the unseen-writer figure.
-        for cut, (proba, sector, risk) in pooled.items():
-            decided = [p >= model.relevance_threshold for p in proba]
-            brief = _brief(score(held_gold, decided, sector, risk))
+        for cut, scores in pooled.items():
+            brief = _brief(_report(held_gold, scores, model.relevance_threshold))
             line = {"check": "file:pooled", "candidate": cut, **brief}
             print(json.dumps(line, ensure_ascii=False), flush=True)
-            for point in operating_points(held_gold, proba, model.relevance_threshold):
+            for point in operating_points(held_gold, scores[0], model.relevance_threshold):
                 line = {"check": "file:pooled:stream", "candidate": cut, **point}
                 print(json.dumps(line), flush=True)
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))

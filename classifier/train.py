@@ -179,15 +179,10 @@ def candidate_cut(
     running the dense stage on every post: the fewest posts encoded for the same quality."""
 
     def f1(cut: float) -> float:
-        return score(posts, *_decided(out_of_fold, threshold, cut))["relevance"]["f1"] or 0.0
+        return out_of_fold.report(posts, threshold, cut)["relevance"]["f1"] or 0.0
 
     best = f1(0.0)
     return max((cut for cut in cuts if f1(cut) >= best - tolerance), default=0.0)
-
-
-def _decided(out_of_fold: OutOfFold, threshold: float, cut: float) -> tuple[list, list, list]:
-    relevance = cascade(out_of_fold.first_stage, out_of_fold.relevance, cut)
-    return list(relevance >= threshold), out_of_fold.sector, out_of_fold.risk
 
 
 def best_threshold(posts: Sequence[LabelledPost], relevance: np.ndarray) -> float:

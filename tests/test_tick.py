@@ -238,10 +238,10 @@ def test_concurrent_ticks_escalate_once(db_url):
         context.engine.dispose()
 
 
-def test_a_tick_writes_in_chunks_and_a_failed_one_keeps_what_it_finished(ctx, monkeypatch):
+def test_a_tick_writes_in_chunks_and_a_failed_one_keeps_what_it_finished(db_url, monkeypatch):
     """Another writer waits for one chunk, not for the whole backlog; a tick that fails half
     way keeps the chunks it committed, and the next tick does the rest exactly once."""
-    settings = make_settings(ctx.settings.database.url, email={"enabled": True})
+    settings = make_settings(db_url, email={"enabled": True})
     ctx = make_context(settings)
     ids = [add_incident(ctx.db, settings, registered_at=REGISTERED) for _ in range(12)]
     monkeypatch.setattr(deadlines, "TICK_CHUNK", 5)
