@@ -4,27 +4,15 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from monitor.analytics import (
-    build_weekly_note,
-    cell_incidents,
-    growth_report,
-    heat_map,
-    problems_by_sector,
-    recipient_ratings,
-    resolve_period,
-    write_note,
-)
-from monitor.analytics.growth import GrowthReport
-from monitor.analytics.heatmap import heat_table
+from monitor.analytics.heatmap import cell_incidents, heat_map, heat_table
 from monitor.analytics.labels import territory_name
-from monitor.analytics.period import Period, centre_zone
-from monitor.analytics.ratings import RANKING_RULE
-from monitor.analytics.report import note_writer
+from monitor.analytics.period import Period, centre_zone, resolve_period
+from monitor.analytics.ratings import RANKING_RULE, recipient_ratings
 from monitor.analytics.wording import change, hours, number, percent, signed
 from monitor.cli.app import (
     ConfigOption,
@@ -39,6 +27,12 @@ from monitor.context import Context
 from monitor.errors import InputError
 from monitor.incidents.lifecycle import RISK_NAMES, STATUS_NAMES
 from monitor.incidents.routing import recipient_id as find_recipient
+
+if TYPE_CHECKING:
+    from monitor.analytics.growth import GrowthReport
+
+# Growth, problems and the note need SciPy, scikit-learn, matplotlib and python-docx: they
+# are imported inside their commands so that every other command starts fast.
 
 report_app = typer.Typer(help="Reports for the head of the administration.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
@@ -233,6 +227,8 @@ def growth_command(
     database: DatabaseOption = None,
 ) -> None:
     """Growth alerts per sector and sector × territory against their baseline (default 7 days)."""
+    from monitor.analytics.growth import growth_report
+
     ctx = open_context(config, database, now)
     period = _period(ctx, week, first, last, default_days=7)
     scope = _scope(ctx, recipient)
@@ -287,6 +283,8 @@ def problems_command(
     database: DatabaseOption = None,
 ) -> None:
     """Problem categories of each sector, found by clustering the incidents' texts."""
+    from monitor.analytics.problems import problems_by_sector
+
     ctx = open_context(config, database, now)
     period = _period(ctx, week, first, last)
     scope = _scope(ctx, recipient)
@@ -333,6 +331,9 @@ def report_weekly(
     database: DatabaseOption = None,
 ) -> None:
     """The weekly analytical note (DOCX or HTML) for the head of the administration."""
+    from monitor.analytics.report import note_writer, write_note
+    from monitor.analytics.weekly import build_weekly_note
+
     note_writer(out)  # a wrong extension fails before the work, not after
     ctx = open_context(config, database, now)
     period = _period(ctx, week, first, last)

@@ -6,23 +6,23 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from classifier import Classifier
 from classifier.corpus import CorpusError, read_jsonl
-from classifier.encoder import make_encoder
-from classifier.evaluate import STREAM_PRIOR
-from classifier.evaluate import evaluate as evaluate_model
-from classifier.train import train as train_model
-from monitor.classify import load_classifier
 from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_context
 from monitor.config import Settings
 from monitor.errors import ConfigError, InputError
+
+if TYPE_CHECKING:
+    from classifier import Classifier
+
+# The model code (scikit-learn, natasha, pymorphy3) is imported inside the commands that use
+# it, so that `otklik --help` and the officer's commands start fast.
 
 err = Console(stderr=True, highlight=False)
 ModelOption = Annotated[
@@ -38,6 +38,8 @@ STEP_NAMES = {
 
 
 def _classifier(settings: Settings, model: Path | None) -> Classifier:
+    from monitor.classify import load_classifier
+
     if model is not None:
         settings = settings.model_copy(deep=True)
         settings.classifier.model = str(model.resolve())
@@ -84,6 +86,9 @@ def train(
     database: DatabaseOption = None,
 ) -> None:
     """Train a model on the train side of the fixed split; print the test-split report."""
+    from classifier.encoder import make_encoder
+    from classifier.train import train as train_model
+
     open_context(config, database)
     files = [*data, *(more or [])]
     for path in files:
@@ -139,25 +144,32 @@ def evaluate(
     data: Annotated[Path, typer.Option("--data", help="Labelled JSONL file")],
     model: ModelOption = None,
     prior: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--prior",
             min=0.001,
             max=0.999,
-            help="Share of signals in the stream the operating points are estimated for",
+            help="Share of signals in the stream the operating points are estimated for "
+            "(default 1/8)",
+            show_default=False,
         ),
-    ] = STREAM_PRIOR,
+    ] = None,
     as_json: JsonOption = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Score a model against gold labels in a JSONL file."""
+    from classifier.evaluate import STREAM_PRIOR
+    from classifier.evaluate import evaluate as evaluate_model
+
     ctx = open_context(config, database)
     try:
         posts = read_jsonl(data)
     except CorpusError as exc:
         raise InputError(str(exc)) from None
-    report = evaluate_model(_classifier(ctx.settings, model), posts, prior=prior)
+    report = evaluate_model(
+        _classifier(ctx.settings, model), posts, prior=STREAM_PRIOR if prior is None else prior
+    )
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,10 +13,13 @@ from rich.table import Table
 from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_context
 from monitor.cli.render import console, local, print_json
 from monitor.collectors.health import STATUS_NAMES
-from monitor.collectors.registry import configured, health, sync_sources
-from monitor.collectors.runner import SourceReport, collect_pass, toolkit
 from monitor.config import Settings
-from monitor.scheduler import Scheduler, stop_on_signals
+
+if TYPE_CHECKING:
+    from monitor.collectors.runner import SourceReport
+
+# The network clients (vk-api, httpx, feedparser, selectolax) are imported inside the
+# commands that read sources, so that every other command starts fast.
 
 KIND_NAMES = {
     "vk": "ВКонтакте",
@@ -75,6 +78,9 @@ def collect(
     database: DatabaseOption = None,
 ) -> None:
     """Read every configured source once (or the named ones) and store new posts."""
+    from monitor.collectors.registry import configured
+    from monitor.collectors.runner import collect_pass, toolkit
+
     ctx = open_context(config, database)
     if _no_sources(ctx.settings):
         return
@@ -97,6 +103,8 @@ def sources(
     json_output: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
     """Configured sources with their health: last success, last error, failures, next poll."""
+    from monitor.collectors.registry import health, sync_sources
+
     ctx = open_context(config, database)
     if _no_sources(ctx.settings):
         return
@@ -143,6 +151,8 @@ def sources(
 @app.command()
 def run(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """Run unattended: collect sources on their intervals, process posts, check deadlines."""
+    from monitor.scheduler import Scheduler, stop_on_signals
+
     ctx = open_context(config, database)
     setup_logging(logging.INFO)
     ctx.db  # fail now, with a clear message, when the store is not migrated  # noqa: B018

@@ -25,12 +25,10 @@ from monitor.cli.web import demo_login
 from monitor.context import Context
 from monitor.errors import InputError
 from monitor.incidents import service
-from monitor.incidents.deadlines import tick
 from monitor.incidents.lifecycle import RISK_NAMES, STATUS_NAMES
 from monitor.incidents.queue import QueueFilter, get_incident, list_incidents
 from monitor.incidents.routing import sync_recipients
 from monitor.ingest import ingest_file, read_jsonl
-from monitor.pipeline import pending_count, process_pending
 from monitor.store import upgrade
 from monitor.summary import queue_summary
 
@@ -110,6 +108,8 @@ def ingest(
 
 def run_process(ctx: Context) -> None:
     """Process pending posts with a progress bar and print what was done."""
+    from monitor.pipeline import pending_count, process_pending
+
     with ctx.db.connect() as connection:
         total = pending_count(connection)
     with progress_bar() as bar:
@@ -365,6 +365,8 @@ def demo(
     )
     console.print(f"Образец: {report.read} постов, новых {report.stored.inserted}")
     run_process(ctx)
+    from monitor.incidents.deadlines import tick
+
     checked = tick(ctx)
     console.print(
         f"Проверка сроков: просрочено {checked.overdue_marked}, эскалаций {checked.escalations}, "

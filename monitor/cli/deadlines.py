@@ -18,8 +18,6 @@ from monitor.cli.app import (
 from monitor.cli.core import incident_app
 from monitor.cli.render import console, local
 from monitor.incidents import pausing
-from monitor.incidents.deadlines import tick as run_tick
-from monitor.notify import deliver_pending
 
 notify_app = typer.Typer(help="Email and Telegram notifications.", no_args_is_help=True)
 app.add_typer(notify_app, name="notify")
@@ -35,6 +33,8 @@ def tick(
     database: DatabaseOption = None,
 ) -> None:
     """Check every open incident once: mark overdue, escalate, queue notifications."""
+    from monitor.incidents.deadlines import tick as run_tick
+
     ctx = open_context(config, database, now)
     report = run_tick(ctx, ctx.now())
     console.print(
@@ -43,6 +43,8 @@ def tick(
         f"эскалаций: {report.escalations}, уведомлений в очереди: {report.notifications_queued}"
     )
     if send:
+        from monitor.notify import deliver_pending
+
         _print_delivery(deliver_pending(ctx, ctx.now()))
 
 
@@ -51,6 +53,8 @@ def notify_send(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
     """Send the queued notifications that are due (failed sends wait and retry)."""
+    from monitor.notify import deliver_pending
+
     ctx = open_context(config, database, now)
     _print_delivery(deliver_pending(ctx, ctx.now()))
 

@@ -4,35 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, or_, select, update
 
-from monitor.collectors.base import Collector, Toolkit
-from monitor.collectors.file import FileCollector
-from monitor.collectors.ok import OkCollector
-from monitor.collectors.rss import RssCollector
-from monitor.collectors.telegram import TelegramCollector
-from monitor.collectors.vk import VkWallCollector
-from monitor.collectors.vk_search import VkSearchCollector
 from monitor.config import Settings, SourceSettings
 from monitor.errors import NotFound
 from monitor.store.posts import ensure_source
 from monitor.store.tables import posts, sources
 
-COLLECTORS: dict[str, type[Collector]] = {
-    "ok": OkCollector,
-    "telegram": TelegramCollector,
-    "rss": RssCollector,
-    "file": FileCollector,
+if TYPE_CHECKING:
+    from monitor.collectors.base import Collector, Toolkit
+
+# Where each collector lives; its module (and its network client) is imported on first use,
+# so that the health listing and the scheduler's bookkeeping need no network library.
+COLLECTORS: dict[str, str] = {
+    "vk": "monitor.collectors.vk:VkWallCollector",
+    "vk_search": "monitor.collectors.vk_search:VkSearchCollector",
+    "ok": "monitor.collectors.ok:OkCollector",
+    "telegram": "monitor.collectors.telegram:TelegramCollector",
+    "rss": "monitor.collectors.rss:RssCollector",
+    "file": "monitor.collectors.file:FileCollector",
 }
 
 
 def collector_class(source: SourceSettings) -> type[Collector]:
     """The collector that reads this source."""
-    if source.kind == "vk":
-        return VkSearchCollector if source.keywords or source.geo else VkWallCollector
-    return COLLECTORS[source.kind]
+    kind = "vk_search" if source.kind == "vk" and (source.keywords or source.geo) else source.kind
+    module, name = COLLECTORS[kind].split(":")
+    return getattr(import_module(module), name)
 
 
 def build_collector(source: SourceSettings, settings: Settings, tools: Toolkit) -> Collector:

@@ -57,6 +57,9 @@ from monitor.config.web import (  # noqa: F401  (re-exported)
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config.yaml")
+CONFIG_ENV = "OTKLIK_CONFIG"
+# The configuration shipped beside the code (the clone or the editable install's folder).
+INSTALLED_CONFIG = Path(__file__).resolve().parents[2] / "config.yaml"
 
 
 class Settings(Section):
@@ -108,20 +111,36 @@ class Settings(Section):
     )
 
 
+def find_config(path: Path | str | None = None) -> Path:
+    """The settings file: `--config`, else `OTKLIK_CONFIG`, else ./config.yaml, else the
+    one shipped beside the code; a named file that does not exist is an error, never
+    silently replaced by defaults."""
+    if path is not None:
+        named, origin = Path(path), "--config"
+    elif os.environ.get(CONFIG_ENV):
+        named, origin = Path(os.environ[CONFIG_ENV]), CONFIG_ENV
+    else:
+        for candidate in (DEFAULT_CONFIG, INSTALLED_CONFIG):
+            if candidate.is_file():
+                return candidate
+        raise ConfigError(
+            f"Файл настроек не найден: нет {DEFAULT_CONFIG} в текущей папке и "
+            f"{INSTALLED_CONFIG} рядом с программой; укажите --config ФАЙЛ или {CONFIG_ENV}"
+        )
+    if not named.is_file():
+        raise ConfigError(f"Файл настроек не найден ({origin}): {named}")
+    return named
+
+
 def load_settings(path: Path | str | None = None, *, database_url: str | None = None) -> Settings:
-    """Load settings from a YAML file (default `config.yaml`) and the environment."""
-    explicit = path is not None
-    path = Path(path) if path is not None else DEFAULT_CONFIG
-    data: dict[str, Any] = {}
-    if path.exists():
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"Файл настроек {path} не читается: {exc}") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"Файл настроек {path} должен содержать словарь ключей")
-    elif explicit and path != DEFAULT_CONFIG:
-        raise ConfigError(f"Файл настроек не найден: {path}")
+    """Load settings from the YAML file `find_config` names, and the environment."""
+    path = find_config(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"Файл настроек {path} не читается: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"Файл настроек {path} должен содержать словарь ключей")
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
@@ -131,8 +150,7 @@ def load_settings(path: Path | str | None = None, *, database_url: str | None = 
     url = database_url or os.environ.get("OTKLIK_DATABASE_URL")
     if url:
         settings.database.url = url
-    settings_base = path.parent.resolve() if path.exists() else Path.cwd()
-    settings._base_dir = settings_base
+    settings._base_dir = path.parent.resolve()
     return settings
 
 

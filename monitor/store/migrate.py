@@ -47,7 +47,18 @@ def head_revision() -> str:
 
 
 def ensure_current(engine: Engine) -> None:
-    """Fail with a clear message when the database is not migrated to the code's schema."""
+    """Fail with a clear message when the database is not migrated to the code's schema.
+
+    A SQLite file that does not exist is reported, not created: only `init` and `demo`
+    create a database.
+    """
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:"):
+        if not Path(database).expanduser().exists():
+            raise StoreError(
+                f"База данных не найдена: {Path(database).expanduser().resolve()}. "
+                "Создайте её: `otklik init` (или `otklik demo` с образцом данных)"
+            )
     try:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
