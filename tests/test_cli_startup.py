@@ -79,9 +79,11 @@ def test_importing_the_cli_loads_no_heavy_library() -> None:
 )
 def test_officers_commands_load_no_heavy_library(sqlite_url, command) -> None:
     modules = loaded_modules(*command, "--database", sqlite_url)
-    assert "monitor.incidents.queue" in modules or "monitor.summary" in modules or command == [
-        "sources"
-    ]
+    assert (
+        "monitor.incidents.queue" in modules
+        or "monitor.summary" in modules
+        or command == ["sources"]
+    )
     assert heavy_in(modules) == []
 
 

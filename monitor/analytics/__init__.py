@@ -52,7 +52,28 @@ _HOMES = {
     "build_weekly_note": "weekly",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "GrowthReport",
+    "HeatCell",
+    "HeatMap",
+    "Period",
+    "ProblemCategory",
+    "RecipientRating",
+    "SectorProblems",
+    "SeriesGrowth",
+    "WeeklyNote",
+    "build_weekly_note",
+    "cell_incidents",
+    "growth_report",
+    "heat_map",
+    "heat_table",
+    "iso_week",
+    "problems_by_sector",
+    "recipient_ratings",
+    "resolve_period",
+    "sector_problems",
+    "write_note",
+]
 
 
 def __getattr__(name: str) -> Any:

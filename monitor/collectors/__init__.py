@@ -46,7 +46,27 @@ _HOMES = {
     **dict.fromkeys(("SourceReport", "collect_source", "commit_batch", "toolkit"), "runner"),
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "Batch",
+    "Collector",
+    "CollectorError",
+    "Interrupted",
+    "MalformedItem",
+    "NeedsOperator",
+    "QuotaExhausted",
+    "RateLimited",
+    "SourceReport",
+    "SourceState",
+    "SourceUnavailable",
+    "Toolkit",
+    "build_collector",
+    "collect_source",
+    "collector_class",
+    "commit_batch",
+    "health",
+    "sync_sources",
+    "toolkit",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -53,12 +53,16 @@ def ensure_current(engine: Engine) -> None:
     create a database.
     """
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database not in (None, "", ":memory:"):
-        if not Path(database).expanduser().exists():
-            raise StoreError(
-                f"База данных не найдена: {Path(database).expanduser().resolve()}. "
-                "Создайте её: `otklik init` (или `otklik demo` с образцом данных)"
-            )
+    missing = (
+        engine.dialect.name == "sqlite"
+        and database not in (None, "", ":memory:")
+        and not Path(database).expanduser().exists()
+    )
+    if missing:
+        raise StoreError(
+            f"База данных не найдена: {Path(database).expanduser().resolve()}. "
+            "Создайте её: `otklik init` (или `otklik demo` с образцом данных)"
+        )
     try:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
