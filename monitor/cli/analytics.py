@@ -117,19 +117,27 @@ def heatmap(
     if as_json:
         print_json(heat.as_dict())
         return
-    table = heat_table(heat, territories=12)
+    # Each territory column needs about ten characters: as many as the terminal holds.
+    fits = max(2, min(12, (console.width - 44) // 10))
+    table = heat_table(heat, territories=fits)
     grid = Table(title=f"Инциденты за {period.label()} (изменение к предыдущему периоду)")
-    grid.add_column("Сектор")
+    grid.add_column("Сектор", min_width=16, max_width=24, overflow="fold")
     for name in table.territories:
-        grid.add_column(name, justify="right")
-    grid.add_column("Всего", justify="right")
-    grid.add_column("±", justify="right")
+        grid.add_column(name, justify="right", overflow="fold", min_width=5)
+    grid.add_column("Всего", justify="right", no_wrap=True)
+    grid.add_column("±", justify="right", no_wrap=True)
     for (code, name), counts in zip(table.sectors, table.counts, strict=True):
         total, before = heat.sector_total(code)
         grid.add_row(
             name, *(str(v) if v else "" for v in counts), str(total), signed(total - before)
         )
     console.print(grid)
+    if len(heat.territories) > fits:
+        console.print(
+            f"Территорий с инцидентами: {len(heat.territories)}; показаны {fits} крупнейших, "
+            "остальные в столбце «остальные». Все — в более широком окне, с --json или на "
+            "странице «Тепловая карта»; клетка — --sector S --territory T."
+        )
     console.print(
         f"Всего: {number(heat.total)} ({change(heat.total, heat.previous_total)}; "
         f"в предыдущем периоде {number(heat.previous_total)})"

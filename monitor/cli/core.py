@@ -25,8 +25,9 @@ from monitor.cli.web import demo_login
 from monitor.context import Context
 from monitor.errors import InputError
 from monitor.incidents import service
+from monitor.incidents.history import EventWording
 from monitor.incidents.lifecycle import RISK_NAMES, STATUS_NAMES
-from monitor.incidents.queue import QueueFilter, get_incident, list_incidents
+from monitor.incidents.queue import QueueFilter, count_incidents, get_incident, list_incidents
 from monitor.incidents.routing import sync_recipients
 from monitor.ingest import ingest_file, read_jsonl
 from monitor.store import upgrade
@@ -158,12 +159,21 @@ def queue(
     flt.validate({s.code for s in ctx.settings.sectors})
     with ctx.db.connect() as connection:
         rows = list_incidents(connection, flt, ctx.now())
+        total = count_incidents(connection, flt, ctx.now()) if len(rows) == limit else len(rows)
     if as_json:
         print_json(rows)
     elif not rows:
         console.print("Очередь пуста: нет инцидентов с такими условиями")
     else:
-        console.print(queue_table(ctx.settings, rows, f"Очередь инцидентов ({len(rows)})"))
+        console.print(
+            queue_table(ctx.settings, rows, f"Очередь инцидентов: {len(rows)} из {total}")
+        )
+        if total > len(rows):
+            console.print(
+                f"Показаны первые {len(rows)} из {total}, самые срочные. Остальные: "
+                f"--limit {total}, или сузьте выборку (--sector, --risk, --territory, "
+                "--recipient, --overdue)"
+            )
 
 
 @incident_app.command("show")
@@ -204,11 +214,9 @@ def incident_show(
         console.print("\n" + escape(header))
         console.print("  " + escape(post["text"][:500]))
     console.print("\n[bold]История[/]")
+    wording = EventWording(s)
     for event in incident["history"]:
-        line = (
-            f"  {local(s, event['at'])} {event['actor']}: {event['kind']} {event['payload'] or ''}"
-        )
-        console.print(escape(line))
+        console.print("  " + escape(wording.event_line(event)))
 
 
 @incident_app.command("assign")
