@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-import click
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from monitor.cli import (
@@ -17,24 +17,46 @@ from monitor.cli import (
     web,  # noqa: F401  (registers commands)
 )
 from monitor.cli.app import app
+from monitor.cli.russian import (
+    Abort,
+    NoArgsIsHelpError,
+    UsageError,
+    russify_frame,
+    russify_help_option,
+    usage_line,
+)
 from monitor.errors import OtklikError
+from monitor.store.engine import describe_store_error
 
 __all__ = ["app", "main"]
 
 
-def main() -> None:
-    """Run the CLI; domain errors become one clear line and a non-zero exit."""
+def fail(message: str, code: int) -> None:
+    """Print one Russian error line to stderr and exit with `code`."""
+    Console(stderr=True, soft_wrap=True, highlight=False).print(
+        f"[bold red]Ошибка:[/] {escape(message)}"
+    )
+    sys.exit(code)
+
+
+def main(args: list[str] | None = None) -> None:
+    """Run the CLI; domain and usage errors become one clear Russian line and an exit code."""
+    import typer.main
+
+    russify_frame()
+    command = typer.main.get_command(app)
+    russify_help_option(command)
     try:
-        app()
+        code = command.main(args, prog_name="otklik", standalone_mode=False)
     except OtklikError as exc:
-        Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]Ошибка:[/] {exc}", highlight=False, markup=True
-        )
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(130)
+        fail(str(exc), exc.exit_code)
+    except NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help())
+        sys.exit(0)
+    except UsageError as exc:
+        fail(usage_line(exc), 2)
+    except (Abort, KeyboardInterrupt):
+        fail("прервано", 130)
     except OperationalError as exc:
-        Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]Ошибка базы данных:[/] {exc.orig}", highlight=False
-        )
-        sys.exit(1)
+        fail(describe_store_error(exc), 1)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -225,13 +225,13 @@ def _attach(
         values["signature"] = " ".join(sorted(merged)[:MAX_SIGNATURE_LEMMAS])
     risk, reasons = incident.risk, []
     if post.relevant and RISK_RANK[post.risk] > RISK_RANK[risk]:
-        risk, reasons = post.risk, [f"post {post.post_id}"]
+        risk, reasons = post.risk, [f"публикация {post.post_id}"]
     rule = settings.grouping.confirmation
     if incident.authors_count < rule.authors <= authors:
         confirmed = risk_up(risk, rule.raise_by, rule.up_to)
         if confirmed != risk:
             risk = confirmed
-            reasons.append(f"{authors} authors confirm")
+            reasons.append(f"подтверждают авторов: {authors}")
     if risk != incident.risk:
         values.update(risk=risk, risk_rank=RISK_RANK[risk])
         if incident.first_response_at is None:

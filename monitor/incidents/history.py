@@ -63,6 +63,7 @@ PAYLOAD_NAMES = {
     "retry_at": "повтор",
     "attempt": "попытка",
     "notification_id": "уведомление",
+    "reasons": "почему",
 }
 ROLE_OF_POST = {
     "origin": "исходная",
@@ -116,12 +117,18 @@ class EventWording:
         for key, value in payload.items():
             if key == "text" or value in (None, "", {}):
                 continue
-            pairs.append((PAYLOAD_NAMES.get(key, key), self._value(key, value)))
+            if event.get("kind") == "risk_raised" and key in ("from", "to"):
+                key_of_value = "risk"  # the risk before and after
+            else:
+                key_of_value = key
+            pairs.append((PAYLOAD_NAMES.get(key, key), self._value(key_of_value, value)))
         return pairs
 
     def _value(self, key: str, value: Any) -> str:
         if isinstance(value, bool):
             return "да" if value else "нет"
+        if isinstance(value, list):
+            return ", ".join(self._value(key, item) for item in value)
         if isinstance(value, dict):
             if value and set(value) <= {"from", "to"}:
                 return " → ".join(self._value(key, value[k]) for k in ("from", "to") if k in value)

@@ -57,3 +57,29 @@ def make_engine(url: str) -> Engine:
     except (ArgumentError, NoSuchModuleError) as exc:
         raise StoreError(f"Не удалось открыть базу {url}: {exc}") from None
     return engine
+
+
+# What the database drivers say, in the words a user acts on.
+KNOWN_STORE_ERRORS = (
+    ("connection refused", "сервер базы данных не принимает соединения (он запущен? верен адрес?)"),
+    ("could not translate host name", "неизвестное имя сервера базы данных"),
+    ("timeout expired", "сервер базы данных не ответил вовремя"),
+    ("password authentication failed", "неверное имя пользователя или пароль базы данных"),
+    ("does not exist", "такой базы данных нет на сервере"),
+    ("database is locked", "база занята другой записью; повторите позже"),
+    ("unable to open database file", "файл базы не открывается (путь, права)"),
+    ("file is not a database", "файл не является базой SQLite"),
+    ("terminating connection", "сервер базы данных разорвал соединение"),
+    ("server closed the connection", "сервер базы данных разорвал соединение"),
+)
+
+
+def describe_store_error(exc: BaseException) -> str:
+    """One Russian line for a driver's error: what happened, then the driver's first line."""
+    original = str(getattr(exc, "orig", None) or exc)
+    first = next((line.strip() for line in original.splitlines() if line.strip()), "")
+    lowered = original.lower()
+    meaning = next((text for needle, text in KNOWN_STORE_ERRORS if needle in lowered), None)
+    if meaning:
+        return f"база данных недоступна: {meaning} ({first})"
+    return f"база данных недоступна: {first}"

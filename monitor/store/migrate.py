@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from monitor.errors import StoreError
+from monitor.store.engine import describe_store_error
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -29,7 +30,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     try:
         command.upgrade(alembic_config(engine), revision)
     except OperationalError as exc:
-        raise StoreError(f"База данных недоступна: {exc.orig}") from None
+        raise StoreError(describe_store_error(exc)) from None
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -66,7 +67,7 @@ def ensure_current(engine: Engine) -> None:
     try:
         revision = current_revision(engine)
     except SQLAlchemyError as exc:
-        raise StoreError(f"База данных недоступна: {getattr(exc, 'orig', exc)}") from None
+        raise StoreError(describe_store_error(exc)) from None
     if revision is None:
         raise StoreError("База данных пуста: выполните `otklik init`")
     if revision != head_revision():
