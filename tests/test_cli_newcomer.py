@@ -149,6 +149,14 @@ def test_cli_is_runnable_from_the_installed_script_outside_the_clone(tmp_path) -
     script = Path(sys.executable).with_name("otklik")
     if not script.exists():
         pytest.skip("the otklik script is not installed beside this interpreter")
+    installed = subprocess.run(
+        [sys.executable, "-c", "import monitor; print(monitor.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    if not installed.startswith(str(ROOT)):
+        pytest.skip(f"the installed otklik runs another checkout ({installed})")
     result = subprocess.run(
         [str(script), "classify", "--text", "огромные ямы вдоль дороги"],
         cwd=tmp_path,
