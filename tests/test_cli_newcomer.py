@@ -172,3 +172,25 @@ def test_cli_is_runnable_from_the_installed_script_outside_the_clone(tmp_path) -
 
 def test_root_has_the_default_config() -> None:
     assert (ROOT / "config.yaml").is_file()
+
+
+def _commands(command, path=("otklik",)):
+    yield path, command
+    for name, child in getattr(command, "commands", {}).items():
+        yield from _commands(child, (*path, name))
+
+
+def test_every_command_and_option_has_russian_help() -> None:
+    import typer.main
+
+    from monitor.cli import app
+
+    missing = []
+    cyrillic = re.compile("[А-Яа-яЁё]")
+    for path, command in _commands(typer.main.get_command(app)):
+        if not cyrillic.search(command.help or ""):
+            missing.append(" ".join(path))
+        for param in command.params:
+            if param.param_type_name == "option" and not cyrillic.search(param.help or ""):
+                missing.append(f"{' '.join(path)} {param.opts[0]}")
+    assert missing == []

@@ -21,8 +21,8 @@ from monitor.cli.russian import (
     Abort,
     NoArgsIsHelpError,
     UsageError,
+    russify_commands,
     russify_frame,
-    russify_help_option,
     usage_line,
 )
 from monitor.errors import OtklikError
@@ -45,7 +45,7 @@ def main(args: list[str] | None = None) -> None:
 
     russify_frame()
     command = typer.main.get_command(app)
-    russify_help_option(command)
+    russify_commands(command)
     try:
         code = command.main(args, prog_name="otklik", standalone_mode=False)
     except OtklikError as exc:

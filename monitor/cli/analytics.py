@@ -34,23 +34,25 @@ if TYPE_CHECKING:
 # Growth, problems and the note need SciPy, scikit-learn, matplotlib and python-docx: they
 # are imported inside their commands so that every other command starts fast.
 
-report_app = typer.Typer(help="Reports for the head of the administration.", no_args_is_help=True)
+report_app = typer.Typer(help="Отчёты для главы администрации.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
 
 WeekOption = Annotated[
-    str | None, typer.Option("--week", help="ISO week, e.g. 2026-W47", show_default=False)
+    str | None, typer.Option("--week", help="Неделя ISO, например 2026-W47", show_default=False)
 ]
 FromOption = Annotated[
     str | None,
-    typer.Option("--from", help="First day (YYYY-MM-DD, local time)", show_default=False),
+    typer.Option("--from", help="Первый день (ГГГГ-ММ-ДД, местное время)", show_default=False),
 ]
 ToOption = Annotated[
     str | None,
-    typer.Option("--to", help="Last day, inclusive (default today)", show_default=False),
+    typer.Option(
+        "--to", help="Последний день включительно (по умолчанию сегодня)", show_default=False
+    ),
 ]
 RecipientOption = Annotated[
     str | None,
-    typer.Option("--recipient", help="Only this recipient's incidents (code)", show_default=False),
+    typer.Option("--recipient", help="Только инциденты этого получателя (код)", show_default=False),
 ]
 
 
@@ -78,17 +80,15 @@ def _check_sector(ctx: Context, sector: str | None) -> None:
         raise InputError(f"Неизвестный сектор: {sector} (есть: {', '.join(sorted(known))})")
 
 
-@app.command()
+@app.command(help="Инциденты по секторам и территориям с изменением к предыдущему периоду.")
 def heatmap(
     week: WeekOption = None,
     first: FromOption = None,
     last: ToOption = None,
-    sector: Annotated[
-        str | None, typer.Option(help="With --territory: list the cell's incidents")
-    ] = None,
+    sector: Annotated[str | None, typer.Option(help="С --territory: инциденты клетки")] = None,
     territory: Annotated[
         str | None,
-        typer.Option(help="With --sector: the cell's territory («не определена» for none)"),
+        typer.Option(help="С --sector: территория клетки («не определена» — без территории)"),
     ] = None,
     recipient: RecipientOption = None,
     as_json: JsonOption = False,
@@ -165,7 +165,10 @@ def _print_cell(ctx: Context, period: Period, sector: str, territory: str | None
     console.print(f"Инцидентов в клетке: {number(len(listing))}")
 
 
-@app.command("ratings")
+@app.command(
+    "ratings",
+    help="Рейтинг получателей: инциденты, время первого ответа, доли в срок и окончательных.",
+)
 def ratings_command(
     week: WeekOption = None,
     first: FromOption = None,
@@ -220,15 +223,16 @@ def ratings_command(
     )
 
 
-@app.command("growth")
+@app.command(
+    "growth",
+    help="Аномальный рост по секторам и территориям против их базовой линии (по умолчанию 7 дней).",
+)
 def growth_command(
     week: WeekOption = None,
     first: FromOption = None,
     last: ToOption = None,
     recipient: RecipientOption = None,
-    show_all: Annotated[
-        bool, typer.Option("--all", help="Also list the series that are not growing")
-    ] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="Показать и ряды без роста")] = False,
     as_json: JsonOption = False,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -276,13 +280,13 @@ def _print_growth(report: GrowthReport, show_all: bool) -> None:
     console.print(table)
 
 
-@app.command("problems")
+@app.command("problems", help="Проблемы каждого сектора: категории инцидентов с примерами.")
 def problems_command(
     week: WeekOption = None,
     first: FromOption = None,
     last: ToOption = None,
     sector: Annotated[
-        str | None, typer.Option(help="Only this sector (code); default every sector")
+        str | None, typer.Option(help="Только этот сектор (код); по умолчанию все")
     ] = None,
     recipient: RecipientOption = None,
     as_json: JsonOption = False,
@@ -326,10 +330,13 @@ def problems_command(
         console.print(table)
 
 
-@report_app.command("weekly")
+@report_app.command(
+    "weekly",
+    help="Еженедельная аналитическая записка (DOCX или HTML) для главы администрации.",
+)
 def report_weekly(
     out: Annotated[
-        Path, typer.Option("--out", help="File to write: .docx or .html", show_default=False)
+        Path, typer.Option("--out", help="Файл записки: .docx или .html", show_default=False)
     ],
     week: WeekOption = None,
     first: FromOption = None,

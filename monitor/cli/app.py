@@ -14,7 +14,7 @@ from monitor.errors import InputError
 
 app = typer.Typer(
     name="otklik",
-    help="Otklik: residents' signals from open sources to routed, timed incidents.",
+    help="Отклик: сигналы жителей из открытых источников — в инциденты с получателем и сроками.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -22,23 +22,29 @@ app = typer.Typer(
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", help="Settings file (default config.yaml)", show_default=False),
+    typer.Option(
+        "--config",
+        help="Файл настроек (по умолчанию ./config.yaml или OTKLIK_CONFIG)",
+        show_default=False,
+    ),
 ]
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
         "--database",
-        help="Database URL (default from config or OTKLIK_DATABASE_URL)",
+        help="Адрес базы данных (по умолчанию из настроек или OTKLIK_DATABASE_URL)",
         show_default=False,
     ),
 ]
 NowOption = Annotated[
     str | None,
     typer.Option(
-        "--now", help="Act as of this moment (ISO 8601), for replays and tests", show_default=False
+        "--now",
+        help="Действовать на этот момент (ISO 8601): для повторов и проверок",
+        show_default=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Вывести JSON вместо таблицы")]
 
 
 def parse_moment(value: str | None) -> datetime | None:
@@ -58,7 +64,10 @@ def open_context(config: Path | None, database: str | None, now: str | None = No
 
 
 ActorOption = Annotated[
-    str | None, typer.Option("--actor", help="Who acts (default: the OS user)", show_default=False)
+    str | None,
+    typer.Option(
+        "--actor", help="Кто действует (по умолчанию пользователь ОС)", show_default=False
+    ),
 ]
 
 

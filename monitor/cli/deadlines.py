@@ -19,14 +19,14 @@ from monitor.cli.core import incident_app
 from monitor.cli.render import console, local
 from monitor.incidents import pausing
 
-notify_app = typer.Typer(help="Email and Telegram notifications.", no_args_is_help=True)
+notify_app = typer.Typer(help="Уведомления по почте и в Telegram.", no_args_is_help=True)
 app.add_typer(notify_app, name="notify")
 
 
-@app.command()
+@app.command(help="Проверить все открытые инциденты: просрочки, эскалации, уведомления.")
 def tick(
     send: Annotated[
-        bool, typer.Option("--send", help="Also send the notifications that are due")
+        bool, typer.Option("--send", help="Заодно отправить уведомления, срок которых наступил")
     ] = False,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -48,7 +48,10 @@ def tick(
         _print_delivery(deliver_pending(ctx, ctx.now()))
 
 
-@notify_app.command("send")
+@notify_app.command(
+    "send",
+    help="Отправить уведомления, срок которых наступил (неудачные повторяются позже).",
+)
 def notify_send(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
@@ -66,11 +69,11 @@ def _print_delivery(report) -> None:
     )
 
 
-@incident_app.command("pause")
+@incident_app.command("pause", help="Приостановить инцидент (ожидание): часы сроков стоят.")
 def incident_pause(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
     reason: Annotated[
-        str | None, typer.Option(help="What the incident waits for (author, another body)")
+        str | None, typer.Option(help="Чего ждёт инцидент (автора, другого ведомства)")
     ] = None,
     actor: ActorOption = None,
     now: NowOption = None,
@@ -83,7 +86,10 @@ def incident_pause(
     console.print(f"Инцидент {incident_id} ожидает, отсчёт сроков остановлен")
 
 
-@incident_app.command("resume")
+@incident_app.command(
+    "resume",
+    help="Вернуть инцидент в работу; сроки сдвигаются на время ожидания.",
+)
 def incident_resume(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
     actor: ActorOption = None,

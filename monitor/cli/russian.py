@@ -22,6 +22,7 @@ except ImportError:  # pragma: no cover - older typer on the real click
     from click import exceptions as click_errors
 
 HELP_OPTION_TEXT = "Показать эту справку и выйти"
+USAGE_PREFIX = "Вызов: "
 
 FRAME = {
     "ARGUMENTS_PANEL_TITLE": "Аргументы",
@@ -50,8 +51,8 @@ def russify_frame() -> None:
         setattr(rich_utils, name, text)
 
 
-def russify_help_option(command: Any) -> None:
-    """Give every command of the tree a Russian `--help` text."""
+def russify_commands(command: Any) -> None:
+    """Give every command of the tree a Russian usage line and `--help` text."""
 
     def get_help_option(self, ctx):
         option = type(self).get_help_option(self, ctx)
@@ -59,9 +60,18 @@ def russify_help_option(command: Any) -> None:
             option.help = HELP_OPTION_TEXT
         return option
 
+    def format_usage(self, ctx, formatter) -> None:
+        pieces = self.collect_usage_pieces(ctx)
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE_PREFIX)
+
     command.get_help_option = types.MethodType(get_help_option, command)
+    command.format_usage = types.MethodType(format_usage, command)
+    if command.options_metavar:
+        command.options_metavar = "[ПАРАМЕТРЫ]"
+    if getattr(command, "subcommand_metavar", None):
+        command.subcommand_metavar = "КОМАНДА [АРГУМЕНТЫ]..."
     for child in getattr(command, "commands", {}).values():
-        russify_help_option(child)
+        russify_commands(child)
 
 
 def _param_hint(param: Any) -> str:

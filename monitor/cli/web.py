@@ -24,16 +24,14 @@ from monitor.errors import InputError
 
 DEMO_ADMIN = "admin"
 DEMO_PASSWORD_ENV = "OTKLIK_DEMO_PASSWORD"
-user_app = typer.Typer(help="Users of the web page and the API.", no_args_is_help=True)
+user_app = typer.Typer(help="Пользователи веб-страницы и API.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
 
 
-@app.command()
+@app.command(help="Запустить веб-страницу и JSON API.")
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to listen on (default web.host)")] = (
-        None
-    ),
-    port: Annotated[int | None, typer.Option(help="Port to listen on (default web.port)")] = None,
+    host: Annotated[str | None, typer.Option(help="Адрес (по умолчанию web.host)")] = (None),
+    port: Annotated[int | None, typer.Option(help="Порт (по умолчанию web.port)")] = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -84,12 +82,15 @@ def read_password(name: str) -> str:
     return typer.prompt(f"Пароль для {name}", hide_input=True, confirmation_prompt=True)
 
 
-@user_app.command("add")
+@user_app.command(
+    "add",
+    help="Добавить пользователя; пароль читается со стандартного ввода или спрашивается.",
+)
 def user_add(
-    name: Annotated[str, typer.Argument(help="Login name")],
-    role: Annotated[str, typer.Option("--role", help="admin, officer, recipient or analyst")],
+    name: Annotated[str, typer.Argument(help="Имя для входа")],
+    role: Annotated[str, typer.Option("--role", help="admin, officer, recipient или analyst")],
     recipient: Annotated[
-        str | None, typer.Option("--recipient", help="Recipient code (role recipient only)")
+        str | None, typer.Option("--recipient", help="Код получателя (только для роли recipient)")
     ] = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -112,7 +113,7 @@ def user_add(
     console.print(f"Пользователь {user.name} добавлен: {user.role_name}{where}")
 
 
-@user_app.command("list")
+@user_app.command("list", help="Пользователи с ролями и получателями.")
 def user_list(
     as_json: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
@@ -144,9 +145,12 @@ def user_list(
         console.print(f"{person.name}: {person.role_name}{where}{token}{state}")
 
 
-@user_app.command("token")
+@user_app.command(
+    "token",
+    help="Выдать новый API-токен (старый перестаёт работать); показывается один раз.",
+)
 def user_token(
-    name: Annotated[str, typer.Argument(help="Login name")],
+    name: Annotated[str, typer.Argument(help="Имя для входа")],
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
