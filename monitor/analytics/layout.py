@@ -89,16 +89,31 @@ def _totals(note: WeeklyNote) -> Section:
     blocks: list[Block] = [
         Bullets(note.highlights),
         Grid(["Инциденты", "Отчётный период", "Предыдущий период", "Изменение"], rows, {1, 2, 3}),
-        Text(
-            f"Из зарегистрированных за период дан окончательный ответ по "
-            f"{number(note.answered)}; доля ответов в срок — {percent(note.on_time.share)} "
-            f"(в срок {number(note.on_time.on_time)} из {number(note.on_time.judged)}: "
-            "все отвеченные плюс открытые просроченные)."
-        ),
+        Text(_answers_sentence(note)),
     ]
     if heat.total or heat.previous_total:
         blocks.append(Chart("sectors", "Инциденты по секторам: отчётный и предыдущий периоды"))
     return Section("Итоги периода", blocks)
+
+
+def _answers_sentence(note: WeeklyNote) -> str:
+    """How the period's incidents were answered, in words that read well at zero too."""
+    judged = note.on_time.judged
+    if not judged:
+        return (
+            "Ответов по инцидентам периода ещё нет, просроченных тоже нет: "
+            "доля ответов в срок появится с первым ответом или первой просрочкой."
+        )
+    answered = (
+        f"дан окончательный ответ по {number(note.answered)}"
+        if note.answered
+        else "окончательных ответов пока нет"
+    )
+    return (
+        f"Из зарегистрированных за период {answered}; доля ответов в срок — "
+        f"{percent(note.on_time.share)} (в срок {number(note.on_time.on_time)} из "
+        f"{number(judged)}: все отвеченные плюс открытые просроченные)."
+    )
 
 
 def _heat(note: WeeklyNote) -> Section:

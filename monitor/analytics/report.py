@@ -14,10 +14,14 @@ WRITERS = {".docx": write_docx, ".html": write_html, ".htm": write_html}
 
 
 def note_writer(path: Path) -> Callable[[WeeklyNote, Path], Path]:
-    """The writer for the file's extension; InputError for one we cannot write."""
+    """The writer for the file's extension; InputError for one we cannot write or a folder
+    that does not exist (a typo in the path must not create folders)."""
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
         raise InputError(f"Записку можно сохранить в .docx или .html, а не {path.name}")
+    folder = path.expanduser().resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"Папки для записки нет: {folder}; создайте её или укажите другую")
     return writer
 
 

@@ -172,6 +172,5 @@ def write_docx(note: WeeklyNote, path: Path) -> Path:
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for number, section in enumerate(note_sections(note), 1):
         _section(document, number, section, note)
-    path.parent.mkdir(parents=True, exist_ok=True)
     document.save(str(path))
     return path

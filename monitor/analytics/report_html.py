@@ -31,6 +31,5 @@ def render_html(note: WeeklyNote) -> str:
 
 def write_html(note: WeeklyNote, path: Path) -> Path:
     """Write the note to `path` (.html) and return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_html(note), encoding="utf-8")
     return path

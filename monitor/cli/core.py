@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +27,7 @@ from monitor.incidents.history import EventWording
 from monitor.incidents.lifecycle import RISK_NAMES, STATUS_NAMES
 from monitor.incidents.queue import QueueFilter, count_incidents, get_incident, list_incidents
 from monitor.incidents.routing import sync_recipients
-from monitor.ingest import ingest_file, read_jsonl
+from monitor.ingest import ingest_file
 from monitor.store import upgrade
 from monitor.summary import queue_summary
 
@@ -334,11 +332,6 @@ def incident_reclassify(
     console.print(f"Инцидент {incident_id}: изменено {', '.join(changes) or 'ничего'}")
 
 
-def sample_path() -> Path:
-    """The shipped sample of posts."""
-    return Path(str(resources.files("monitor") / "sample" / "posts.jsonl"))
-
-
 def print_summary(ctx: Context) -> None:
     """Print what an officer reads first."""
     s = ctx.settings
@@ -380,22 +373,24 @@ def demo(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
     """Init, ingest the sample (moved up to the present), process, check deadlines, summarise."""
-    ctx = open_context(config, database, now)
-    init_store(ctx)
-    path = sample_path()
-    newest = max(record.published_at for record in read_jsonl(path))
-    shift = (ctx.now() - timedelta(hours=1)) - newest
-    report = ingest_file(
-        ctx.db,
-        path,
-        replay=True,
-        shift=timedelta(seconds=round(shift.total_seconds())),
-        now=ctx.now(),
-    )
-    console.print(f"Образец: {report.read} постов, новых {report.stored.inserted}")
-    run_process(ctx)
+    from monitor.demo import play_officers, store_sample
     from monitor.incidents.deadlines import tick
 
+    ctx = open_context(config, database, now)
+    ctx.classifier  # noqa: B018  (a model that does not load fails before anything is stored)
+    init_store(ctx)
+    report = store_sample(ctx)
+    console.print(
+        f"Образец: неделя из {report.present.read} постов (новых {report.present.stored.inserted})"
+        f" и четыре недели истории из тех же текстов ({report.history.read} постов, новых "
+        f"{report.history.stored.inserted})"
+    )
+    run_process(ctx)
+    play_officers(ctx, report)
+    console.print(
+        f"Работа операторов за прошлые недели: отвечено {report.answered}, "
+        f"отклонено {report.rejected}"
+    )
     checked = tick(ctx)
     console.print(
         f"Проверка сроков: просрочено {checked.overdue_marked}, эскалаций {checked.escalations}, "
