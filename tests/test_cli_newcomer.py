@@ -34,7 +34,7 @@ def demo_db(tmp_path_factory) -> str:
     env = {**os.environ, "OTKLIK_DEMO_PASSWORD": "demo-password-1"}
     subprocess.run(
         [sys.executable, "-m", "monitor", "demo", "--database", url, "--config", str(CONFIG)],
-        cwd=folder,
+        cwd=ROOT,  # this checkout's code, wherever the package is installed from
         env=env,
         check=True,
         capture_output=True,

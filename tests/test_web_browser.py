@@ -190,3 +190,67 @@ def test_admin_copies_and_deletes_answer_templates(server, browser):
     assert page.locator("#templates tbody tr").count() == 5
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "templates.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """`otklik serve` over the demo (21 territories, a month of history)."""
+    folder = tmp_path_factory.mktemp("browser-demo")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    env = {**os.environ, "OTKLIK_WEB_SECRET": "browser-test", "OTKLIK_DEMO_PASSWORD": PASSWORD}
+    base_args = [sys.executable, "-m", "monitor"]
+    common = ["--config", str(CONFIG), "--database", url]
+    subprocess.run(
+        [*base_args, "demo", *common],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    port = _free_port()
+    process = subprocess.Popen(
+        [*base_args, "serve", *common, "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        _wait_for(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_heat_map_fits_a_laptop_and_scrolls_to_every_territory(demo_server, browser):
+    base = demo_server
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    _login(page, base, "admin")
+    page.goto(f"{base}/analytics/heatmap?from=2026-01-01&to=2026-12-31")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    fits = page.evaluate(
+        "(() => { const s = document.querySelector('.scroll');"
+        " return [s.scrollWidth, s.clientWidth] })()"
+    )
+    assert fits[0] <= fits[1], f"the default heat map must fit 1366 px: {fits}"
+    header = page.locator("table.heat thead th").all_inner_texts()
+    assert "остальные" in header and len(header) == 1 + 10 + 1 + 2
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "heatmap.png"), full_page=True)
+    page.click("text=Показать все территории")
+    page.wait_for_url("**all=1**")
+    header = page.locator("table.heat thead th").all_inner_texts()
+    assert "остальные" not in header and len(header) > 1 + 10 + 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    scrolled = page.evaluate(
+        "(() => { const s = document.querySelector('.scroll'); s.scrollLeft = s.scrollWidth;"
+        " const box = (q) => document.querySelector(q).getBoundingClientRect();"
+        " const last = box('table.heat thead th:last-child');"
+        " const sector = box('table.heat tbody th.sector');"
+        " return [s.scrollLeft > 0, last.right <= window.innerWidth, sector.left >= 0] })()"
+    )
+    assert scrolled == [True, True, True]
+    page.screenshot(path=str(ARTIFACTS / "heatmap-all.png"), full_page=True)

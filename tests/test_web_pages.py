@@ -174,7 +174,7 @@ def test_sources_page_lists_health(store):
     client = store.client()
     login(client, "analyst")
     page = client.get("/sources").text
-    assert "vk-test" in page and "не в настройках" in page
+    assert "vk-test" in page and "нет в настройках" in page
     recipient = store.client()
     login(recipient, "zhkh")
     assert recipient.get("/sources").status_code == 403

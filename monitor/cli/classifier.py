@@ -115,6 +115,7 @@ def train(
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,  # a pipe or a log gets no bar and no blank line
     )
     try:
         with bar:

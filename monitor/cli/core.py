@@ -44,6 +44,7 @@ def progress_bar() -> Progress:
         TimeElapsedColumn(),
         console=console,
         transient=True,
+        disable=not console.is_terminal,  # a pipe or a log gets no bar and no blank line
     )
 
 

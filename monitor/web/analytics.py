@@ -106,15 +106,26 @@ def stylesheet() -> Response:
 @router.get("")
 @router.get("/heatmap")
 def heatmap_page(
-    request: Request, when: PeriodQuery = Depends(), user: User = Depends(page_user)
+    request: Request,
+    when: PeriodQuery = Depends(),
+    user: User = Depends(page_user),
+    every_territory: bool = Query(False, alias="all"),
 ) -> Response:
-    """Тепловая карта: incidents by sector × territory, with the change."""
+    """Тепловая карта: incidents by sector × territory, with the change.
+
+    The largest territories fit a laptop's screen (`analytics.report_territories`, the
+    rest in one column); `?all=1` shows every territory, scrolled sideways with the sector
+    column kept in view.
+    """
     require(user, "view_incidents")
     ctx = context(request)
     period = when.period(request)
     with ctx.db.connect() as connection:
         heat = heat_map(connection, ctx.settings, period, recipient_id=user.scope)
-    table = heat_table(heat, territories=len(heat.territories))
+    shown = len(heat.territories)
+    if not every_territory:
+        shown = min(shown, ctx.settings.analytics.report_territories)
+    table = heat_table(heat, territories=shown)
     peak = max((max(row) for row in table.counts), default=0) or 1
     levels = [[_level(v, peak) for v in row] for row in table.counts]
     return _page(
@@ -126,7 +137,8 @@ def heatmap_page(
         heat=heat,
         table=table,
         levels=levels,
-        territories=heat.territories,
+        territories=heat.territories[:shown],
+        every_territory=every_territory,
         no_territory=NO_TERRITORY,
     )
 

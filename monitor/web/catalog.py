@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -23,7 +24,12 @@ from monitor.store.tables import (
     users,
 )
 
-SOURCE_STATUSES = {**SOURCE_STATUS_NAMES, "disabled": "выключен", "unconfigured": "не в настройках"}
+SOURCE_STATUSES = {
+    **SOURCE_STATUS_NAMES,
+    "disabled": "выключен",
+    "unconfigured": "нет в настройках",
+    "imported": "загружен из файла",
+}
 
 
 def _post_query(scope: int | None):
@@ -147,10 +153,15 @@ def list_sources(connection: Connection, settings: Settings) -> list[dict[str, A
     for stored in connection.execute(select(sources).order_by(sources.c.name)):
         if stored.name in configured:
             continue
+        fields = {key: stored._mapping[key] for key in _SOURCE_FIELDS}
+        # Posts brought by `otklik ingest` (the demo's sample too) name their file.
+        imported = Path(fields["address"] or "").suffix.lower() in (".jsonl", ".json")
+        if imported:
+            fields["address"] = f"файл {Path(fields['address']).name}"
         listing.append(
             {
-                **{key: stored._mapping[key] for key in _SOURCE_FIELDS},
-                "status": "unconfigured",
+                **fields,
+                "status": "imported" if imported else "unconfigured",
                 "posts": counts.get(stored.id, 0),
                 "configured": False,
             }
