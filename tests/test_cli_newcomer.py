@@ -194,3 +194,11 @@ def test_every_command_and_option_has_russian_help() -> None:
             if param.param_type_name == "option" and not cyrillic.search(param.help or ""):
                 missing.append(f"{' '.join(path)} {param.opts[0]}")
     assert missing == []
+
+
+def test_weekly_note_into_a_missing_folder_is_an_error(demo_db, capsys, tmp_path) -> None:
+    target = tmp_path / "no-such-dir" / "sub" / "note.docx"
+    result = run_cli(capsys, "report", "weekly", "--out", str(target), "--database", demo_db)
+    assert result.code == 1
+    assert "Папки для записки нет" in result.err
+    assert not (tmp_path / "no-such-dir").exists()
