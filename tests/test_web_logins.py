@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from monitor.web import create_app, users
 from tests.live_server import live_server
-from tests.web_helpers import PASSWORD, build_store, csrf_of
+from tests.web_helpers import PASSWORD, build_store, csrf_of, try_login
 
 ONE_USER = {"officer": ("officer", None), "admin": ("admin", None)}
 GUESSES = 40
@@ -53,10 +53,6 @@ def _form(client, name: str, password: str) -> dict[str, str]:
     return {"name": name, "password": password, "csrf_token": token, "next": "/queue"}
 
 
-def _try(client, name: str, password: str):
-    return client.post("/login", data=_form(client, name, password), follow_redirects=False)
-
-
 def test_concurrent_wrong_passwords_get_at_most_the_limit_of_checks(store, hasher):
     """40 wrong passwords for one name sent at once to uvicorn: `login_max_failures`
     password checks, the rest refused with 429 before any check."""
@@ -92,14 +88,14 @@ def test_the_owner_signs_in_from_another_address_while_a_guesser_waits(store):
     owner = TestClient(app, client=("198.51.100.7", 40000))
     limit = store.ctx.settings.web.login_max_failures
     for _ in range(limit):
-        assert _try(guesser, "admin", "wrong-password").status_code == 401
-    refused = _try(guesser, "admin", PASSWORD)
+        assert try_login(guesser, "admin", "wrong-password").status_code == 401
+    refused = try_login(guesser, "admin", PASSWORD)
     assert refused.status_code == 429
     assert "Слишком много неудачных попыток" in refused.text
     assert int(refused.headers["Retry-After"]) >= 1
-    assert _try(owner, "admin", PASSWORD).status_code == 303  # the account is not locked
+    assert try_login(owner, "admin", PASSWORD).status_code == 303  # the account is not locked
     # The guesser's address may still sign in to another name.
-    assert _try(guesser, "officer", PASSWORD).status_code == 303
+    assert try_login(guesser, "officer", PASSWORD).status_code == 303
 
 
 def test_delays_grow_per_source_and_are_forgotten_after_the_window(store):
@@ -110,21 +106,21 @@ def test_delays_grow_per_source_and_are_forgotten_after_the_window(store):
     waits = []
     moment = start
     for _ in range(web.login_max_failures):
-        assert _try(guesser, "admin", "wrong-password").status_code == 401
+        assert try_login(guesser, "admin", "wrong-password").status_code == 401
     for _ in range(4):
-        refused = _try(guesser, "admin", "wrong-password")
+        refused = try_login(guesser, "admin", "wrong-password")
         assert refused.status_code == 429
         wait = int(refused.headers["Retry-After"])
         waits.append(wait)
         moment += timedelta(seconds=wait)
         store.ctx.now_override = moment
-        assert _try(guesser, "admin", "wrong-password").status_code == 401
+        assert try_login(guesser, "admin", "wrong-password").status_code == 401
     assert waits == sorted(waits) and waits[0] < waits[-1]
     assert waits[0] == round(web.login_delay_seconds)
     assert max(waits) <= web.login_window_minutes * 60
     # A window of silence forgets the failures: the free attempts come back.
     store.ctx.now_override = moment + timedelta(minutes=web.login_window_minutes, seconds=1)
-    assert _try(guesser, "admin", PASSWORD).status_code == 303
+    assert try_login(guesser, "admin", PASSWORD).status_code == 303
 
 
 def test_a_success_clears_the_name_and_counts_nothing_against_the_address(store):
@@ -132,21 +128,21 @@ def test_a_success_clears_the_name_and_counts_nothing_against_the_address(store)
     app = create_app(store.ctx, secret="test-secret")
     office = TestClient(app, client=("192.0.2.10", 40000))
     for _ in range(web.login_max_failures - 1):
-        assert _try(office, "officer", "wrong-password").status_code == 401
-    assert _try(office, "officer", PASSWORD).status_code == 303
+        assert try_login(office, "officer", "wrong-password").status_code == 401
+    assert try_login(office, "officer", PASSWORD).status_code == 303
     # The owner got in: their name starts afresh from this address.
     for _ in range(web.login_max_failures - 1):
-        assert _try(office, "officer", "wrong-password").status_code == 401
-    assert _try(office, "officer", PASSWORD).status_code == 303
+        assert try_login(office, "officer", "wrong-password").status_code == 401
+    assert try_login(office, "officer", PASSWORD).status_code == 303
     # Successful sign-ins from a shared office address never use up its attempts.
     for _ in range(4 * web.login_max_failures):
-        assert _try(office, "admin", PASSWORD).status_code == 303
+        assert try_login(office, "admin", PASSWORD).status_code == 303
 
 
 def test_the_refusal_names_the_wait_in_russian(store):
     app = create_app(store.ctx, secret="test-secret")
     guesser = TestClient(app, client=("203.0.113.5", 40000))
     for _ in range(store.ctx.settings.web.login_max_failures):
-        _try(guesser, "officer", "wrong-password")
-    text = _try(guesser, "officer", "wrong-password").text
+        try_login(guesser, "officer", "wrong-password")
+    text = try_login(guesser, "officer", "wrong-password").text
     assert re.search(r"Повторите через \d+ (с|мин)", text)

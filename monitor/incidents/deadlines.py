@@ -91,7 +91,7 @@ def _open_pauses(connection: Connection) -> dict[int, list[Pause]]:
     return pauses
 
 
-TICK_CHUNK = 500  # incidents per write transaction
+TICK_CHUNK = 200  # incidents per write transaction
 
 _GUARDED = ("status", "overdue", "escalation_level", "first_response_at", "answered_at")
 # One compiled statement for every incident: it only writes if nobody changed the
