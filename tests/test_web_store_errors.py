@@ -8,6 +8,7 @@ import json
 import sqlite3
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -87,8 +88,6 @@ def test_a_held_sqlite_write_lock_gives_a_russian_page(sqlite_url):
     store = build_store(sqlite_url)
     store.ctx.engine.dispose()
     ctx, app = _app(sqlite_url, busy_timeout=0.3)
-    from fastapi.testclient import TestClient
-
     client = TestClient(app, raise_server_exceptions=False)
     csrf = login(client, "officer")
     incident = store.incidents["vk:1"]
@@ -135,6 +134,8 @@ def test_a_postgresql_store_that_goes_away_gives_503_then_comes_back(postgres_ur
         make_url(PG_URL).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT"
     )
     incident = store.incidents["vk:2"]
+    browser = TestClient(app, raise_server_exceptions=False)
+    login(browser, "officer")
     try:
         with live_server(app) as port:
             api = Api(port, store.tokens["officer"])
@@ -153,10 +154,13 @@ def test_a_postgresql_store_that_goes_away_gives_503_then_comes_back(postgres_ur
             _unavailable(
                 *api.call("POST", f"/api/incidents/{incident}/close", {"reason": "проверка"})
             )
+            page = browser.get("/queue")
+            assert page.status_code == 503 and "База данных сейчас недоступна" in page.text
             with admin.connect() as connection:
                 connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
             status, _, detail = api.call("GET", f"/api/incidents/{incident}")
             assert status == 200 and detail["status"] == "assigned"
+            assert browser.get("/queue").status_code == 200
             assert api.connection.sock is opened
             api.connection.close()
     finally:

@@ -250,7 +250,7 @@ users = Table(
 )
 
 # Failed sign-ins per source, for the growing delays of monitor/web/logins.py: one row per
-# address (name '') and per name tried from it; forgotten a window after its last attempt.
+# address (name ' ') and per name tried from it; forgotten a window after its last attempt.
 login_throttle = Table(
     "login_throttle",
     metadata,

@@ -26,7 +26,7 @@ from monitor.web.users import User, check_password
 
 # One address may try several names (a shared office), so it gets more attempts.
 ADDRESS_FACTOR = 4
-WHOLE_ADDRESS = ""  # the `name` of an address's own row
+WHOLE_ADDRESS = " "  # the `name` of an address's own row: never a name, names are stripped
 LONGEST_DOUBLING = 30  # 2**30 times any first delay is past every window
 
 
@@ -74,7 +74,9 @@ def _row(source: Source):
     return and_(login_throttle.c.address == source.address, login_throttle.c.name == source.name)
 
 
-def count_attempt(connection: Connection, web: WebSettings, attempt: list[Source], now: datetime):
+def count_attempt(
+    connection: Connection, web: WebSettings, attempt: list[Source], now: datetime
+) -> None:
     """Count one attempt against each source, in the caller's transaction.
 
     Raises LoginLocked when a source must still wait; the caller's transaction then rolls
@@ -117,7 +119,7 @@ def count_attempt(connection: Connection, web: WebSettings, attempt: list[Source
 def forgive_attempt(connection: Connection, attempt: list[Source], now: datetime) -> None:
     """After a right password: the name starts afresh, the address gets its attempt back."""
     column = login_throttle.c
-    address, name = attempt
+    address, name = attempt  # in the order `sources` gives them
     connection.execute(delete(login_throttle).where(_row(name)))
     connection.execute(
         update(login_throttle)
