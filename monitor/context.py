@@ -38,7 +38,8 @@ class Context:
     @cached_property
     def engine(self) -> Engine:
         """The store's engine (not checked for migrations)."""
-        return make_engine(self.settings.database.url)
+        database = self.settings.database
+        return make_engine(database.url, busy_timeout_seconds=database.busy_timeout_seconds)
 
     @property
     def db(self) -> Engine:

@@ -133,7 +133,7 @@ def test_migration_0002_backfills_sources_and_search_and_downgrades(db_url):
                 {"incident_id": 2, "post_id": post_of["vk:2"], "role": "origin", "added_at": now},
             ],
         )
-    upgrade(engine)
+    upgrade(engine, "0002")
     with engine.connect() as connection:
         assert current_revision(engine) == "0002"
         assert set(connection.execute(select(incident_sources))) == {

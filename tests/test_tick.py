@@ -239,27 +239,27 @@ def test_concurrent_ticks_escalate_once(db_url):
 
 
 def test_a_tick_writes_in_chunks_and_a_failed_one_keeps_what_it_finished(db_url, monkeypatch):
-    """Another writer waits for one chunk, not for the whole backlog; a tick that fails half
-    way keeps the chunks it committed, and the next tick does the rest exactly once."""
+    """A tick that fails half way keeps the chunks it committed, and the next tick does the
+    rest exactly once."""
     settings = make_settings(db_url, email={"enabled": True})
     ctx = make_context(settings)
     ids = [add_incident(ctx.db, settings, registered_at=REGISTERED) for _ in range(12)]
     monkeypatch.setattr(deadlines, "TICK_CHUNK", 5)
-    original = deadlines._check
+    original = deadlines._decide
 
-    def failing(connection, settings, incident, *rest):
+    def failing(settings, incident, *rest):
         if incident.id == ids[7]:
             raise RuntimeError("сбой посреди проверки")
-        return original(connection, settings, incident, *rest)
+        return original(settings, incident, *rest)
 
-    monkeypatch.setattr(deadlines, "_check", failing)
+    monkeypatch.setattr(deadlines, "_decide", failing)
     moment = msk("2025-11-01 15:30")
     with pytest.raises(RuntimeError):
         tick(ctx, moment)
     marked = [incident(ctx.db, i).overdue for i in ids]
     assert marked == [True] * 5 + [False] * 7  # the first chunk stayed, the failed one did not
 
-    monkeypatch.setattr(deadlines, "_check", original)
+    monkeypatch.setattr(deadlines, "_decide", original)
     commits: list[int] = []
     event.listen(ctx.engine, "commit", lambda _connection: commits.append(1))
     report = tick(ctx, moment)
@@ -271,4 +271,35 @@ def test_a_tick_writes_in_chunks_and_a_failed_one_keeps_what_it_finished(db_url,
     keys = [n.dedup_key for n in stored_notifications(ctx.db)]
     assert len(keys) == len(set(keys))
     assert len(stored_notifications(ctx.db, kind="escalation")) == 24
+    ctx.engine.dispose()
+
+
+def test_a_tick_only_writes_inside_its_write_transactions(db_url, monkeypatch):
+    """Reads and rendering happen before a chunk's transaction: on SQLite, where the write
+    lock is held from the first write to the commit, another writer waits only for writes."""
+    settings = make_settings(db_url, email={"enabled": True})
+    ctx = make_context(settings)
+    for _ in range(12):
+        add_incident(ctx.db, settings, registered_at=REGISTERED)
+    monkeypatch.setattr(deadlines, "TICK_CHUNK", 5)
+    transactions: list[list[str]] = []
+    writing: dict[int, list[str]] = {}
+
+    @event.listens_for(ctx.engine, "before_cursor_execute")
+    def statement(connection, cursor, text, parameters, context, executemany):
+        verb = text.lstrip().split(None, 1)[0].upper()
+        if verb != "SELECT" or id(connection) in writing:
+            writing.setdefault(id(connection), []).append(verb)
+
+    @event.listens_for(ctx.engine, "commit")
+    def commit(connection):
+        if id(connection) in writing:
+            transactions.append(writing.pop(id(connection)))
+
+    report = tick(ctx, msk("2025-11-01 15:30"))
+    assert report.overdue_marked == 12 and report.notifications_queued > 0
+    assert len(transactions) == 3 + 1  # three chunks, then the digests
+    for verbs in transactions:
+        assert set(verbs) <= {"UPDATE", "INSERT"}, verbs
+    assert sum(verbs.count("UPDATE") for verbs in transactions) == 12
     ctx.engine.dispose()

@@ -170,14 +170,19 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
-    """Sign in through the login form; returns the CSRF token of the signed-in session."""
+def try_login(client: TestClient, name: str, password: str, next_: str = "/queue"):
+    """Submit the login form once (with a fresh CSRF token); the response, not followed."""
     token = csrf_of(client.get("/login").text)
-    response = client.post(
+    return client.post(
         "/login",
-        data={"name": name, "password": password, "csrf_token": token, "next": "/queue"},
+        data={"name": name, "password": password, "csrf_token": token, "next": next_},
         follow_redirects=False,
     )
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
+    """Sign in through the login form; returns the CSRF token of the signed-in session."""
+    response = try_login(client, name, password)
     assert response.status_code == 303, response.text
     return csrf_of(client.get("/queue").text)
 

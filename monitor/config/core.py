@@ -14,6 +14,13 @@ class DatabaseSettings(Section):
         "sqlite:///otklik.db",
         description="SQLAlchemy URL of the store; overridden by OTKLIK_DATABASE_URL and --database",
     )
+    busy_timeout_seconds: float = Field(
+        30,
+        gt=0,
+        le=3600,
+        description="SQLite: how long a write waits for another writer before it fails "
+        "(the web answers 503 store_unavailable)",
+    )
 
 
 class Sector(Section):

@@ -28,10 +28,21 @@ class WebSettings(Section):
     login_max_failures: int = Field(
         5,
         ge=1,
-        description="Failed logins of one name, or 4 times this from one address, "
-        "within the window lock further attempts",
+        description="Sign-in attempts of one name from one address (4 times this for the "
+        "address) that pass at once; later ones wait login_delay_seconds, doubling",
     )
-    login_window_minutes: float = Field(15, gt=0, description="Window of the failed-login limit")
+    login_window_minutes: float = Field(
+        15,
+        gt=0,
+        description="A source's failures are forgotten this long after its last attempt; "
+        "also the longest wait",
+    )
+    login_delay_seconds: float = Field(
+        30,
+        gt=0,
+        description="The first wait after a source's free attempts; it doubles with each "
+        "further failure, up to login_window_minutes",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses or networks of the reverse proxies in front of `otklik serve`: "

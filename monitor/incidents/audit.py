@@ -12,6 +12,24 @@ from monitor.store.tables import events
 SYSTEM = "system"
 
 
+def event_row(
+    *,
+    incident_id: int | None,
+    kind: str,
+    at: datetime,
+    actor: str = SYSTEM,
+    payload: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One event as a row of `events`, to be appended by `record_events`."""
+    return {
+        "incident_id": incident_id,
+        "kind": kind,
+        "at": at,
+        "actor": actor,
+        "payload": payload or {},
+    }
+
+
 def record_event(
     connection: Connection,
     *,
@@ -22,11 +40,14 @@ def record_event(
     payload: dict[str, Any] | None = None,
 ) -> None:
     """Append one event, in the caller's transaction."""
-    connection.execute(
-        insert(events).values(
-            incident_id=incident_id, kind=kind, at=at, actor=actor, payload=payload or {}
-        )
-    )
+    row = event_row(incident_id=incident_id, kind=kind, at=at, actor=actor, payload=payload)
+    connection.execute(insert(events).values(**row))
+
+
+def record_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Append many events (rows of `event_row`) in one statement, in the caller's transaction."""
+    if rows:
+        connection.execute(insert(events), rows)
 
 
 def incident_history(connection: Connection, incident_id: int) -> list[dict[str, Any]]:

@@ -11,11 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from monitor.config import Settings
 from monitor.context import Context
-from monitor.incidents.audit import record_event
+from monitor.incidents.audit import event_row, record_events
 from monitor.incidents.escalation import (
     Escalation,
     escalation_path,
@@ -25,7 +25,7 @@ from monitor.incidents.escalation import (
 from monitor.incidents.lifecycle import OPEN_STATUSES
 from monitor.incidents.sla import Pause
 from monitor.notify.digest import plan_digests
-from monitor.notify.outbox import Addressee, Outbox
+from monitor.notify.outbox import Addressee, Outbox, store_notifications
 from monitor.notify.templates import DEADLINE_NAMES, duration_words, incident_context, local_time
 from monitor.store.tables import incident_pauses, incidents, recipients
 
@@ -91,7 +91,7 @@ def _open_pauses(connection: Connection) -> dict[int, list[Pause]]:
     return pauses
 
 
-TICK_CHUNK = 500  # incidents per write transaction
+TICK_CHUNK = 200  # incidents per write transaction
 
 _GUARDED = ("status", "overdue", "escalation_level", "first_response_at", "answered_at")
 # One compiled statement for every incident: it only writes if nobody changed the
@@ -113,9 +113,11 @@ _GUARDED_UPDATE = (
 def tick(ctx: Context, now: datetime | None = None) -> TickReport:
     """Check every open incident once as of `now`: overdue, escalation, notifications.
 
-    The incidents are read once, then written in transactions of `TICK_CHUNK` incidents:
-    on SQLite another writer (an officer's action, a collector run) waits for one chunk at
-    most, never for a whole backlog, and a failed tick keeps the chunks it finished.
+    The incidents are read once, then handled `TICK_CHUNK` at a time: everything a chunk
+    needs (its decisions, the notifications not stored yet, rendered) is worked out before
+    its write transaction, which then only writes. On SQLite another writer (an officer's
+    action, a collector run) waits for one chunk's writes at most, never for a backlog, and
+    a failed tick keeps the chunks it finished.
     """
     now = now or ctx.now()
     settings = ctx.settings
@@ -127,30 +129,83 @@ def tick(ctx: Context, now: datetime | None = None) -> TickReport:
             select(*_COLUMNS).where(incidents.c.status.in_(OPEN_STATUSES)).order_by(incidents.c.id)
         ).all()
     for start in range(0, len(rows), TICK_CHUNK):
-        with ctx.db.begin() as connection:
-            outbox = Outbox(settings, now)
-            for incident in rows[start : start + TICK_CHUNK]:
-                report.checked += 1
-                if incident.status != "waiting":
-                    _check(connection, settings, incident, directory, pauses, outbox, report, now)
-            report.notifications_queued += outbox.flush(connection)
-    with ctx.db.begin() as connection:
+        chunk = rows[start : start + TICK_CHUNK]
         outbox = Outbox(settings, now)
-        plan_digests(settings, rows, directory.by_id, outbox, now)
-        report.notifications_queued += outbox.flush(connection)
+        decisions = [
+            decision
+            for incident in chunk
+            if incident.status != "waiting"
+            and (decision := _decide(settings, incident, directory, pauses, outbox, now))
+        ]
+        report.checked += len(chunk)
+        with ctx.db.connect() as connection:
+            notices = outbox.new_rows(connection)
+        with ctx.db.begin() as connection:
+            _write(connection, decisions, notices, report, now)
+    outbox = Outbox(settings, now)
+    plan_digests(settings, rows, directory.by_id, outbox, now)
+    with ctx.db.connect() as connection:
+        notices = outbox.new_rows(connection)
+    with ctx.db.begin() as connection:
+        report.notifications_queued += store_notifications(connection, notices)
     return report
 
 
-def _check(
+@dataclass
+class _Decision:
+    """A change the tick makes to one incident, decided before its write transaction."""
+
+    incident: Row
+    overdue: bool
+    level: int
+    escalations: int
+    history: list[dict]
+
+
+def _write(
     connection: Connection,
-    settings: Settings,
-    incident,
-    directory: _Directory,
-    pauses: dict[int, list[Pause]],
-    outbox: Outbox,
+    decisions: list[_Decision],
+    notices: list[dict],
     report: TickReport,
     now: datetime,
 ) -> None:
+    """One chunk's writes: guarded updates, their audit events, then the notifications."""
+    history: list[dict] = []
+    stale: set[int] = set()
+    for decision in decisions:
+        incident = decision.incident
+        read = {f"read_{name}": getattr(incident, name) for name in _GUARDED}
+        changed = connection.execute(
+            _GUARDED_UPDATE,
+            {
+                "read_id": incident.id,
+                **read,
+                "new_overdue": decision.overdue,
+                "new_level": decision.level,
+                "new_updated_at": now,
+            },
+        ).rowcount
+        if not changed:
+            stale.add(incident.id)  # changed by someone else meanwhile: the next tick looks again
+            continue
+        history.extend(decision.history)
+        report.overdue_marked += decision.overdue and not incident.overdue
+        report.overdue_cleared += incident.overdue and not decision.overdue
+        report.escalations += decision.escalations
+    record_events(connection, history)
+    fresh = [notice for notice in notices if notice["incident_id"] not in stale]
+    report.notifications_queued += store_notifications(connection, fresh)
+
+
+def _decide(
+    settings: Settings,
+    incident: Row,
+    directory: _Directory,
+    pauses: dict[int, list[Pause]],
+    outbox: Outbox,
+    now: datetime,
+) -> _Decision | None:
+    """Plan the incident's notifications; the change to write, if its state must change."""
     recipient = directory.by_id.get(incident.recipient_id)
     code = recipient.code if recipient else None
     owed = outstanding(incident)
@@ -160,24 +215,10 @@ def _check(
     )
     new_steps = path[incident.escalation_level :]
     level = max(incident.escalation_level, len(path))
+    decision = None
     if overdue != incident.overdue or level != incident.escalation_level:
-        read = {f"read_{name}": getattr(incident, name) for name in _GUARDED}
-        changed = connection.execute(
-            _GUARDED_UPDATE,
-            {
-                "read_id": incident.id,
-                **read,
-                "new_overdue": overdue,
-                "new_level": level,
-                "new_updated_at": now,
-            },
-        ).rowcount
-        if not changed:
-            return  # changed by someone else meanwhile: the next tick looks again
-        _record(connection, settings, incident, owed, overdue, new_steps, directory, code, now)
-        report.overdue_marked += overdue and not incident.overdue
-        report.overdue_cleared += incident.overdue and not overdue
-        report.escalations += len(new_steps)
+        history = _history(settings, incident, owed, overdue, new_steps, directory, code, now)
+        decision = _Decision(incident, overdue, level, len(new_steps), history)
 
     def context(**extra):
         # Rendered only for notifications not stored yet: moments are formatted late.
@@ -243,6 +284,7 @@ def _check(
                 due=step.due,
             ),
         )
+    return decision
 
 
 def _reminder_due(settings: Settings, incident, due: datetime, now: datetime) -> bool:
@@ -261,44 +303,35 @@ def _target(settings: Settings, step: Escalation, incident, code, directory) -> 
     )
 
 
-def _record(
-    connection: Connection,
+def _history(
     settings: Settings,
-    incident,
+    incident: Row,
     owed,
     overdue: bool,
     new_steps: list[Escalation],
     directory: _Directory,
     code: str | None,
     now: datetime,
-) -> None:
+) -> list[dict]:
+    """The audit events of the incident's change: overdue (or cleared), each escalation."""
+    history = []
     if overdue and not incident.overdue:
-        record_event(
-            connection,
-            incident_id=incident.id,
-            kind="overdue",
-            at=now,
-            payload={"deadline": owed.kind, "due": owed.due.isoformat()},
-        )
+        payload = {"deadline": owed.kind, "due": owed.due.isoformat()}
+        history.append(event_row(incident_id=incident.id, kind="overdue", at=now, payload=payload))
     elif incident.overdue and not overdue:
-        record_event(
-            connection,
-            incident_id=incident.id,
-            kind="overdue_cleared",
-            at=now,
-            payload={"deadline": owed.kind if owed else None},
+        payload = {"deadline": owed.kind if owed else None}
+        history.append(
+            event_row(incident_id=incident.id, kind="overdue_cleared", at=now, payload=payload)
         )
     for step in new_steps:
-        record_event(
-            connection,
-            incident_id=incident.id,
-            kind="escalated",
-            at=now,
-            payload={
-                "level": step.level,
-                "name": settings.escalation.levels[step.level - 1].name,
-                "to": _target(settings, step, incident, code, directory),
-                "missed": step.missed,
-                "due": step.due.isoformat(),
-            },
+        payload = {
+            "level": step.level,
+            "name": settings.escalation.levels[step.level - 1].name,
+            "to": _target(settings, step, incident, code, directory),
+            "missed": step.missed,
+            "due": step.due.isoformat(),
+        }
+        history.append(
+            event_row(incident_id=incident.id, kind="escalated", at=now, payload=payload)
         )
+    return history

@@ -56,7 +56,7 @@ class _Planned:
 
 @dataclass
 class Outbox:
-    """Notifications planned in one transaction, stored by `flush`."""
+    """Notifications planned for one transaction: rendered by `new_rows`, then stored."""
 
     settings: Settings
     now: datetime
@@ -87,8 +87,11 @@ class Outbox:
                 _Planned(dedup_key, kind, channel, address, addressee, incident_id, context),
             )
 
-    def flush(self, connection: Connection) -> int:
-        """Store the planned notifications not stored yet; returns how many were new."""
+    def new_rows(self, connection: Connection) -> list[dict[str, Any]]:
+        """The planned notifications not stored yet, rendered as rows; reads, never writes.
+
+        Called before the write transaction, so that rendering holds no lock.
+        """
         keys = list(self.planned)
         existing: set[str] = set()
         for start in range(0, len(keys), KEY_LOOKUP_CHUNK):
@@ -120,12 +123,17 @@ class Outbox:
                     "created_at": self.now,
                 }
             )
-        if rows:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            # A concurrent tick may have stored some of the same keys meanwhile: skip those.
-            statement = dialect.insert(notifications).on_conflict_do_nothing(
-                index_elements=["dedup_key"]
-            )
-            connection.execute(statement, rows)
         self.planned.clear()
-        return len(rows)
+        return rows
+
+
+def store_notifications(connection: Connection, rows: list[dict[str, Any]]) -> int:
+    """Store rows of `Outbox.new_rows`; returns how many were offered."""
+    if rows:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        # A concurrent tick may have stored some of the same keys meanwhile: skip those.
+        statement = dialect.insert(notifications).on_conflict_do_nothing(
+            index_elements=["dedup_key"]
+        )
+        connection.execute(statement, rows)
+    return len(rows)

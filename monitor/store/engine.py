@@ -10,7 +10,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from monitor.errors import StoreError
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -18,7 +18,6 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
     # SQLite's own lower() folds ASCII only; case-insensitive search must fold Cyrillic too.
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
@@ -45,12 +44,17 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for the URL, with SQLite tuned for one writer and many readers."""
+def make_engine(url: str, *, busy_timeout_seconds: float = SQLITE_BUSY_TIMEOUT_SECONDS) -> Engine:
+    """Create an engine for the URL, with SQLite tuned for one writer and many readers.
+
+    On SQLite a write waits up to `busy_timeout_seconds` for another writer, then fails
+    with "database is locked" (OperationalError).
+    """
     url = normalise_url(url)
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            # The driver's timeout is SQLite's busy timeout.
+            engine = create_engine(url, connect_args={"timeout": busy_timeout_seconds})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)

@@ -249,16 +249,32 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
-# Failed logins, kept for the login rate limit (monitor/web/logins.py); old rows are pruned.
-login_failures = Table(
-    "login_failures",
+# Failed sign-ins per source, for the growing delays of monitor/web/logins.py: one row per
+# address (name ' ') and per name tried from it; forgotten a window after its last attempt.
+login_throttle = Table(
+    "login_throttle",
     metadata,
-    Column("id", Integer, primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("address", String(100), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-    Index(None, "name", "at"),
-    Index(None, "address", "at"),
+    Column("address", String(100), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("next_allowed_at", UTCDateTime, nullable=False),
+    Index(None, "last_at"),
+)
+
+# Signed-in page sessions (monitor/web/session_store.py): the cookie carries a random token,
+# the store its SHA-256; logging out, a new password or a lock revokes them at once.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Index(None, "user_id"),
+    Index(None, "expires_at"),
 )
 
 templates = Table(

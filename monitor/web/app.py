@@ -52,7 +52,11 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         page = not (path.startswith("/api/") or path.startswith("/static/"))
         if page:
             request.state.session = codec.load(request.cookies.get(COOKIE))
-        response = await call_next(request)
+        try:
+            response = await call_next(request)
+        except Exception:
+            # Answered here, not re-raised: uvicorn would drop the keep-alive connection.
+            response = errors.internal_error(request)
         if page and request.state.session.changed:
             response.set_cookie(
                 COOKIE,

@@ -7,6 +7,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from monitor.context import Context
 from monitor.errors import AccessDenied
+from monitor.web.session_store import live_session, touch_session
 from monitor.web.sessions import Session
 from monitor.web.users import User, get_user, user_by_token
 
@@ -41,15 +42,20 @@ def session(request: Request) -> Session:
 
 
 def page_user(request: Request) -> User:
-    """The user signed in to this page session; LoginRequired when there is none."""
+    """The user of this page session, checked in the store on every request; LoginRequired
+    when there is none or it was logged out, revoked (new password, lock) or expired."""
     current = session(request)
-    if current.user_id is None:
+    if current.token is None:
         raise LoginRequired()
-    with context(request).db.connect() as connection:
-        user = get_user(connection, current.user_id)
-    if user is None or not user.active or user.session_key != current.user_key:
-        current.sign_out()
+    ctx = context(request)
+    now = ctx.now()
+    with ctx.db.connect() as connection:
+        stored = live_session(connection, current.token, now)
+        user = get_user(connection, stored.user_id) if stored else None
+    if stored is None or user is None or not user.active:
+        current.sign_out()  # logged out, revoked or expired: the cookie opens nothing
         raise LoginRequired()
+    touch_session(ctx.db, stored, now)
     return user
 
 

@@ -11,7 +11,8 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from monitor.errors import (
@@ -50,6 +51,11 @@ HTTP_MESSAGES = {
     422: "Неверные данные запроса",
     429: "Слишком много запросов",
 }
+STORE_UNAVAILABLE = (
+    "База данных сейчас недоступна или занята другой записью. Повторите через несколько секунд"
+)
+RETRY_AFTER_SECONDS = 5
+INTERNAL = "Внутренняя ошибка сервера; подробности в журнале сервера"
 FIELD_NAMES = {"body": "тело запроса", "query": "параметр", "path": "путь", "header": "заголовок"}
 
 
@@ -80,14 +86,27 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "Неверные данные запроса: " + ", ".join(parts)
 
 
+def respond(request: Request, status: int, error: str, message: str) -> Response:
+    """The error as its client reads it: JSON for the API, a page in Russian otherwise."""
+    if is_api(request):
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        response = _json(status, error, message, headers)
+    else:
+        response = request.app.state.page_error(request, status, message)
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def internal_error(request: Request) -> Response:
+    """The answer to an unexpected error, logged with its traceback (never shown)."""
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return respond(request, 500, "internal", INTERNAL)
+
+
 def install(app: FastAPI, page_error) -> None:
     """Register the handlers; `page_error(request, status, message)` renders an HTML page."""
-
-    def respond(request: Request, status: int, error: str, message: str) -> Response:
-        if is_api(request):
-            headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-            return _json(status, error, message, headers)
-        return page_error(request, status, message)
+    app.state.page_error = page_error
 
     @app.exception_handler(OtklikError)
     async def domain_error(request: Request, exc: OtklikError) -> Response:
@@ -122,9 +141,25 @@ def install(app: FastAPI, page_error) -> None:
             request, 422, "invalid", "Недопустимые данные в запросе (например, нулевой символ)"
         )
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def store_down(request: Request, exc: Exception) -> Response:
+        # SQLite's busy timeout ran out behind another writer, PostgreSQL went away or
+        # refused the connection, or the pool had no connection to give: the store, not
+        # the request, is at fault, and it is usually back in a moment.
+        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return respond(request, 503, "store_unavailable", STORE_UNAVAILABLE)
+
+    @app.exception_handler(DBAPIError)
+    async def store_error(request: Request, exc: DBAPIError) -> Response:
+        if exc.connection_invalidated:  # the connection died under the statement
+            return await store_down(request, exc)
+        log.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return respond(request, 500, "internal", INTERNAL)
+
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return respond(
-            request, 500, "internal", "Внутренняя ошибка сервера; подробности в журнале сервера"
-        )
+        # Reached only by errors outside the routes (the app's middleware answers the
+        # others itself); Starlette re-raises these, and the server then closes the connection.
+        return internal_error(request)

@@ -9,6 +9,7 @@ from monitor.errors import AccessDenied
 from monitor.web.deps import LoginRequired, checked_form, context, page_user, session
 from monitor.web.logins import LoginLocked, authenticate
 from monitor.web.render import render
+from monitor.web.session_store import open_session, revoke_session
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,16 +49,31 @@ def login(request: Request, form: dict[str, str] = Depends(checked_form)) -> Res
             ctx.db, ctx.settings.web, name, form.get("password", ""), address, ctx.now()
         )
     except AccessDenied as exc:
-        status = 429 if isinstance(exc, LoginLocked) else 401
-        return render(
-            request, "login.html", user=None, status=status, error=str(exc), next=target, name=name
+        locked = isinstance(exc, LoginLocked)
+        page = render(
+            request,
+            "login.html",
+            user=None,
+            status=429 if locked else 401,
+            error=str(exc),
+            next=target,
+            name=name,
         )
-    session(request).sign_in(user.id, user.session_key)
+        if locked:
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    current = session(request)
+    if current.token:  # a session already open in this browser ends here
+        revoke_session(ctx.db, current.token, ctx.now())
+    current.sign_in(open_session(ctx.db, user.id, ctx.now(), ctx.settings.web.session_hours))
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
 def logout(request: Request, form: dict[str, str] = Depends(checked_form)) -> Response:
-    """End the session."""
-    session(request).sign_out()
+    """End the session, on the server too: its cookie opens nothing any more."""
+    current = session(request)
+    if current.token:
+        revoke_session(context(request).db, current.token, context(request).now())
+    current.sign_out()
     return RedirectResponse("/login", status_code=303)

@@ -1,4 +1,5 @@
-"""Sessions in a signed, HttpOnly, SameSite cookie; each carries its CSRF token."""
+"""Sessions in a signed, HttpOnly, SameSite cookie: a random token that names the session
+stored on the server (monitor/web/session_store.py), and the CSRF token of its forms."""
 
 from __future__ import annotations
 
@@ -17,22 +18,21 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Session:
-    """Who is signed in (if anyone) and the CSRF token of their forms."""
+    """The browser's session: its server-side token once signed in, and its CSRF token."""
 
-    user_id: int | None = None
-    user_key: str | None = None
+    token: str | None = None
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     changed: bool = False
 
-    def sign_in(self, user_id: int, user_key: str) -> None:
+    def sign_in(self, token: str) -> None:
         """Start a signed-in session; a fresh CSRF token guards against fixation."""
-        self.user_id, self.user_key = user_id, user_key
+        self.token = token
         self.csrf = secrets.token_urlsafe(24)
         self.changed = True
 
     def sign_out(self) -> None:
-        """Forget the user and the CSRF token."""
-        self.user_id = self.user_key = None
+        """Forget the session token and the CSRF token."""
+        self.token = None
         self.csrf = secrets.token_urlsafe(24)
         self.changed = True
 
@@ -64,13 +64,14 @@ class SessionCodec:
         if cookie:
             try:
                 data = self._serializer.loads(cookie, max_age=int(self.max_age_seconds))
-                return Session(user_id=data["u"], user_key=data["k"], csrf=data["c"])
+                token = data["t"]
+                if token is not None and not isinstance(token, str):
+                    raise TypeError("session token")
+                return Session(token=token, csrf=str(data["c"]))
             except (BadSignature, KeyError, TypeError, ValueError):
                 pass
         return Session(changed=True)
 
     def dump(self, session: Session) -> str:
         """The signed cookie value of a session."""
-        return self._serializer.dumps(
-            {"u": session.user_id, "k": session.user_key, "c": session.csrf}
-        )
+        return self._serializer.dumps({"t": session.token, "c": session.csrf})

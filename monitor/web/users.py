@@ -15,6 +15,7 @@ from monitor.errors import InputError, NotFound
 from monitor.incidents.audit import SYSTEM, record_event
 from monitor.incidents.routing import recipient_id
 from monitor.store.tables import recipients, users
+from monitor.web.session_store import revoke_user_sessions
 
 ROLES = ("admin", "officer", "recipient", "analyst")
 ROLE_NAMES = {
@@ -51,7 +52,6 @@ class User:
     recipient_name: str | None
     active: bool
     has_token: bool
-    session_key: str
 
     @property
     def scope(self) -> int | None:
@@ -62,12 +62,6 @@ class User:
     def role_name(self) -> str:
         """The role in Russian."""
         return ROLE_NAMES.get(self.role, self.role)
-
-
-def _session_key(password_hash: str | None, active: bool) -> str:
-    # A new password or a deactivation changes the key, ending every open session.
-    material = f"{password_hash or ''}|{active}".encode()
-    return hashlib.sha256(material).hexdigest()[:24]
 
 
 def _query():
@@ -88,7 +82,6 @@ def _user(row) -> User:
         recipient_name=row.recipient_name,
         active=bool(row.active),
         has_token=row.api_token_hash is not None,
-        session_key=_session_key(row.password_hash, bool(row.active)),
     )
 
 
@@ -186,6 +179,7 @@ def set_password(engine: Engine, name: str, password: str, *, actor: str = SYSTE
     password_hash = hash_password(password)
     with engine.begin() as connection:
         _update(connection, name, password_hash=password_hash)
+        _end_sessions(connection, name)
         _audit(connection, "user_password_set", actor, None, {"user": name})
 
 
@@ -193,6 +187,8 @@ def set_active(engine: Engine, name: str, active: bool, *, actor: str = SYSTEM) 
     """Let a user in or lock them out (their open sessions and API token stop working)."""
     with engine.begin() as connection:
         _update(connection, name, active=active)
+        if not active:
+            _end_sessions(connection, name)
         kind = "user_unlocked" if active else "user_locked"
         _audit(connection, kind, actor, None, {"user": name})
 
@@ -209,6 +205,12 @@ def _update(connection: Connection, name: str, **values) -> None:
     result = connection.execute(update(users).where(users.c.name == name).values(**values))
     if result.rowcount == 0:
         raise NotFound(f"Пользователь не найден: {name}")
+
+
+def _end_sessions(connection: Connection, name: str) -> None:
+    """Revoke the user's open page sessions, in the caller's transaction."""
+    user_id = connection.execute(select(users.c.id).where(users.c.name == name)).scalar_one()
+    revoke_user_sessions(connection, user_id, datetime.now(UTC))
 
 
 def _token_hash(token: str) -> str:
@@ -251,4 +253,5 @@ def ensure_admin(engine: Engine, name: str, password: str, *, now: datetime) -> 
             active=True,
             password_hash=password_hash,
         )
+        _end_sessions(connection, name)
         return user_by_name(connection, name)
