@@ -6,6 +6,7 @@ import sys
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import OperationalError
 
 from monitor.cli import (
@@ -28,13 +29,13 @@ def main() -> None:
         app()
     except OtklikError as exc:
         Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]Ошибка:[/] {exc}", highlight=False, markup=True
+            f"[bold red]Ошибка:[/] {escape(str(exc))}", highlight=False, markup=True
         )
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         sys.exit(130)
     except OperationalError as exc:
         Console(stderr=True, soft_wrap=True).print(
-            f"[bold red]Ошибка базы данных:[/] {exc.orig}", highlight=False
+            f"[bold red]Ошибка базы данных:[/] {escape(str(exc.orig))}", highlight=False
         )
         sys.exit(1)
