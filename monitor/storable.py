@@ -34,6 +34,11 @@ MAX_DEPTH = 64
 SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def is_row_id(value: int) -> bool:
+    """Whether a number can be a row id at all (the store's ids are 32-bit, from 1)."""
+    return 1 <= value <= MAX_COUNT
+
+
 def clean_string(value: str) -> str:
     """A string every database stores: no NUL, lone surrogates replaced by U+FFFD."""
     if value.isascii():

@@ -51,7 +51,7 @@ def _snapshot(connection):
         .group_by(incident_posts.c.incident_id)
         .order_by(incident_posts.c.incident_id)
     ).all()
-    window = Period(OLD - timedelta(days=1), NOW, "Europe/Moscow")
+    window = Period((OLD - timedelta(days=1)).date(), NOW.date(), "Europe/Moscow")
     signals = daily_signals(connection, window)
     return [tuple(r) for r in rows], [tuple(a) for a in authors], signals
 
