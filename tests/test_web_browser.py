@@ -190,3 +190,24 @@ def test_admin_copies_and_deletes_answer_templates(server, browser):
     assert page.locator("#templates tbody tr").count() == 5
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "templates.png"), full_page=True)
+
+
+def test_api_docs_render_from_this_server_only(server, browser):
+    base, _ = server
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    refused: list[str] = []
+    page.on(
+        "console", lambda msg: refused.append(msg.text) if "Content Security" in msg.text else 0
+    )
+    response = page.goto(f"{base}/api/docs")
+    assert (
+        response.status == 200
+        and "script-src 'self'" in response.headers["content-security-policy"]
+    )
+    page.wait_for_selector("#swagger-ui .opblock", timeout=30_000)
+    assert "/api/incidents/{incident_id}" in page.inner_text("#swagger-ui")
+    assert requested and all(url.startswith(base) for url in requested), requested
+    assert refused == []
+    page.close()
