@@ -92,3 +92,11 @@ def test_api_incident_numbers_out_of_range(store):
         assert response.json()["error"] in ("not_found", "invalid")
     response = client.get("/api/incidents", params={"limit": 10**20}, headers=headers)
     assert response.status_code == 422 and response.json()["error"] == "invalid"
+
+
+@pytest.mark.parametrize("command", [["queue"], ["incident", "show", "1"], ["heatmap"]])
+def test_a_database_in_a_missing_folder_is_an_error_not_created(command, capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 'missing' / 'sub' / 'otklik.db'}"
+    result = run_cli(capsys, *command, "--database", url)
+    assert result.code == 1 and "Папка для файла базы не существует" in result.err
+    assert not (tmp_path / "missing").exists()

@@ -13,6 +13,7 @@ from monitor.incidents import pausing, sla
 from monitor.incidents.audit import record_event
 from monitor.incidents.lifecycle import RISK_RANK, check_transition
 from monitor.incidents.routing import recipient_id, route
+from monitor.incidents.territory import require_territory
 from monitor.storable import is_row_id
 from monitor.store.tables import incident_posts, incidents, labels, recipients
 
@@ -183,6 +184,8 @@ def reclassify(
         raise InputError(f"Неизвестный уровень риска: {risk}")
     if not (sector or risk or territory):
         raise InputError("Укажите --sector, --risk или --territory")
+    if territory:
+        territory = require_territory(settings, territory)
     with engine.begin() as connection:
         incident = _load(connection, incident_id, None)
         check_transition("reclassify", incident.status, incident_id)
