@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -13,6 +12,7 @@ from sqlalchemy import Engine
 
 from monitor.errors import InputError
 from monitor.records import PostRecord, record_from_dict
+from monitor.storable import parse_json_line
 from monitor.store.posts import StoreResult, ensure_source, store_posts
 
 log = logging.getLogger(__name__)
@@ -45,12 +45,7 @@ def read_jsonl(
             if not raw_line.strip():
                 continue
             try:
-                line = raw_line.decode("utf-8-sig" if number == 1 else "utf-8")
-                record = record_from_dict(json.loads(line), now=now)
-            except UnicodeDecodeError:
-                problem = "текст не в кодировке UTF-8"
-            except json.JSONDecodeError as exc:
-                problem = f"неверный JSON ({exc.msg}, позиция {exc.pos})"
+                record = record_from_dict(parse_json_line(raw_line, first=number == 1), now=now)
             except InputError as exc:
                 problem = str(exc)
             else:

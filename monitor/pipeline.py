@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select
 from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
 from monitor.incidents.routing import sync_recipients
+from monitor.incidents.territory import known_territory
 from monitor.store.tables import classifications, posts
 
 
@@ -111,7 +112,8 @@ def process_pending(
                         "risk_text": p.risk_text,
                         "risk": p.risk,
                         "entities": [entity_dict(e) for e in p.entities],
-                        "territory": p.territory or row.territory_hint,
+                        "territory": p.territory
+                        or known_territory(ctx.settings, row.territory_hint),
                         "classified_at": now,
                     }
                     for row, p in zip(batch, predictions, strict=True)
@@ -131,7 +133,7 @@ def process_pending(
                     sector=p.sector,
                     risk=p.risk,
                     risk_text=p.risk_text,
-                    territory=p.territory or row.territory_hint,
+                    territory=p.territory or known_territory(ctx.settings, row.territory_hint),
                 )
                 incident_id, created = group_post(
                     connection, ctx.settings, classified, now, model.lemmatizer

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.errors import InputError
+from monitor.storable import ID_CHARS, count, source_name, storable, text_field, unix_moment
+from monitor.storable import moment as checked_moment
 
 NETWORKS = ("vk", "ok", "telegram", "rss", "file")
 REACH_KEYS = ("views", "likes", "reposts", "comments")
@@ -61,31 +63,17 @@ class PostRecord:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def _int_or_none(value: Any, what: str) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise InputError(f"{what}: ожидалось число, получено {value!r}")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: ожидалось число, получено {value!r}") from None
-    if number < 0:
-        raise InputError(f"{what}: отрицательное значение {number}")
-    return number
-
-
 def parse_moment(value: Any, what: str = "published_at") -> datetime:
     """Parse ISO 8601 text or Unix seconds into an aware datetime (naive means UTC)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        return unix_moment(value, what)
     if not isinstance(value, str) or not value:
-        raise InputError(f"{what}: нужна дата ISO 8601, получено {value!r}")
+        raise InputError(f"{what}: нужна дата ISO 8601, получено {value!r:.60}")
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise InputError(f"{what}: неверная дата {value!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        raise InputError(f"{what}: неверная дата {value!r:.60}") from None
+    return checked_moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC), what)
 
 
 def _optional_str(value: Any, what: str) -> str | None:
@@ -93,18 +81,22 @@ def _optional_str(value: Any, what: str) -> str | None:
         return None
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         return str(value)
-    raise InputError(f"{what}: ожидалась строка, получено {value!r}")
+    raise InputError(f"{what}: ожидалась строка, получено {value!r:.60}")
 
 
 def record_from_dict(
     data: Any, *, default_network: str = "file", now: datetime | None = None
 ) -> PostRecord:
-    """Validate one JSON object into a PostRecord; unknown fields are kept in `raw`."""
+    """Validate one JSON object into a storable PostRecord; unknown fields are kept in `raw`.
+
+    Anything the store could not take is an InputError with the reason (monitor/storable.py).
+    """
     if not isinstance(data, dict):
         raise InputError("запись должна быть объектом JSON")
     external_id = _optional_str(data.get("id"), "id")
     if not external_id:
         raise InputError("нет поля id")
+    external_id = text_field(external_id, "id", ID_CHARS)
     text = data.get("text")
     if not isinstance(text, str):
         raise InputError(f"{external_id}: нет текста (поле text)")
@@ -123,7 +115,8 @@ def record_from_dict(
     reach = data.get("reach") or {}
     if not isinstance(reach, dict):
         raise InputError(f"{external_id}: reach должен быть объектом")
-    return PostRecord(
+    source_name(data.get("source_name"))
+    record = PostRecord(
         external_id=external_id,
         network=network,
         text=text,
@@ -132,11 +125,12 @@ def record_from_dict(
         author=Author(
             id=_optional_str(author.get("id"), "author.id"),
             name=_optional_str(author.get("name"), "author.name"),
-            audience=_int_or_none(author.get("audience"), "author.audience"),
+            audience=count(author.get("audience"), "author.audience"),
         ),
-        reach=Reach(**{key: _int_or_none(reach.get(key), f"reach.{key}") for key in REACH_KEYS}),
+        reach=Reach(**{key: count(reach.get(key), f"reach.{key}") for key in REACH_KEYS}),
         parent_id=_optional_str(data.get("parent_id"), "parent_id"),
         repost_of=_optional_str(data.get("repost_of"), "repost_of"),
         territory=_optional_str(data.get("territory"), "territory"),
         raw=data,
     )
+    return storable(record)

@@ -1,4 +1,5 @@
-"""The in-process scheduler of `otklik run`: collect what is due, process, check deadlines.
+"""The in-process scheduler of `otklik run`: collect what is due, process, check deadlines,
+and purge personal data past its retention (at most once per `privacy.purge_every_hours`).
 
 A simple loop rather than a job library: each cycle collects every source whose poll has
 come (one source is one step), processes the new posts, runs the deadline check, then
@@ -22,6 +23,7 @@ from monitor.collectors.registry import due_sources, next_due_at, sync_sources
 from monitor.collectors.runner import SourceReport, collect_source, toolkit
 from monitor.context import Context
 from monitor.errors import OtklikError
+from monitor.privacy import PurgeStep
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +70,7 @@ class Scheduler:
     stop: threading.Event = field(default_factory=threading.Event)
     process: Step | None = field(default_factory=process_step)
     tick: Step | None = field(default_factory=deadline_tick)
+    purge: Step | None = field(default_factory=PurgeStep)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_source: Callable[[SourceReport], None] | None = None
     cycles: int = 0
@@ -83,7 +86,8 @@ class Scheduler:
         with toolkit(settings, stop=self.stop, now=self.clock) as tools:
             while not self.stop.is_set():
                 self._step("collect", lambda: self._collect_due(tools))
-                for name, step in (("process", self.process), ("deadlines", self.tick)):
+                steps = (("process", self.process), ("deadlines", self.tick), ("purge", self.purge))
+                for name, step in steps:
                     if step is not None and not self.stop.is_set():
                         self._step(name, partial(step, self.ctx))
                 self.cycles += 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -48,9 +50,9 @@ def test_production_calendar_days(day, works):
         ("2025-10-24 20:00", 1, "2025-10-27 10:00"),  # registered after hours
         ("2025-10-27 10:00", 8, "2025-10-27 18:00"),  # ends at the end of the day, not 09:00
         ("2025-10-31 17:00", 2, "2025-11-01 10:00"),  # the working Saturday counts
-        ("2025-11-01 17:00", 2, "2025-11-05 10:00"),  # 2, 3 and 4 November are off
+        ("2025-11-01 16:00", 2, "2025-11-05 10:00"),  # 1 Nov ends at 17:00; 2-4 are off
         ("2025-12-30 17:00", 2, "2026-01-12 10:00"),  # the New Year days off
-        ("2025-10-27 09:00", 63, "2025-11-05 18:00"),  # 7 working days over 4 November
+        ("2025-10-27 09:00", 63, "2025-11-06 10:00"),  # 7 days over 4 Nov; 1 Nov is 8 h
     ],
 )
 def test_fixed_cases(start, hours, expected):
@@ -59,7 +61,7 @@ def test_fixed_cases(start, hours, expected):
 
 def test_between_across_weekend_and_holidays():
     assert CAL.between(msk("2025-10-24 17:00"), msk("2025-10-27 10:00")) == 2 * H
-    assert CAL.between(msk("2025-11-01 17:00"), msk("2025-11-05 10:00")) == 2 * H
+    assert CAL.between(msk("2025-11-01 16:00"), msk("2025-11-05 10:00")) == 2 * H
     assert CAL.between(msk("2025-12-30 09:00"), msk("2026-01-12 09:00")) == 9 * H
     assert CAL.between(msk("2025-10-27 12:00"), msk("2025-10-27 11:00")) == timedelta(0)
 
@@ -133,6 +135,14 @@ moments = st.datetimes(
 )
 durations = st.integers(min_value=1, max_value=60 * 60).map(lambda m: timedelta(minutes=m))
 RUSSIA = holidays.Russia(years=range(2023, 2029))
+# Pre-holiday days end at 17:00: the oracle takes them from the official calendar's file.
+SHORTENED = {
+    date.fromisoformat(day)
+    for year in json.loads(
+        (Path(__file__).parent / "data" / "production_calendar.json").read_text()
+    )["years"].values()
+    for day in year["shortened"]
+}
 
 
 def day_by_day(start: datetime, end: datetime) -> timedelta:
@@ -142,7 +152,7 @@ def day_by_day(start: datetime, end: datetime) -> timedelta:
     while day <= end.astimezone(MOSCOW).date():
         if RUSSIA.is_working_day(day):
             opens = datetime.combine(day, time(9), tzinfo=MOSCOW)
-            closes = datetime.combine(day, time(18), tzinfo=MOSCOW)
+            closes = datetime.combine(day, time(17 if day in SHORTENED else 18), tzinfo=MOSCOW)
             total += max(timedelta(0), min(closes, end) - max(opens, start))
         day += timedelta(days=1)
     return total

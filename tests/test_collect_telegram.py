@@ -43,14 +43,13 @@ def test_a_page_keeps_good_messages_and_skips_broken_ones():
     page = parse_channel_page(html, "belnews", territory="Белгород")
 
     by_id = {record.external_id: record for record in page.messages}
-    assert set(by_id) == {"tg:belnews/1", "tg:belnews/2", "tg:belnews/5"}
+    assert set(by_id) == {"tg:belnews/1", "tg:belnews/5"}
     assert by_id["tg:belnews/1"].text == "первая строка\nвторая & третья"
     assert by_id["tg:belnews/1"].reach.views == 1200  # the page shows "1.2K"
-    assert by_id["tg:belnews/2"].text == ""
     assert by_id["tg:belnews/5"].parent_id == "tg:belnews/1"
     assert by_id["tg:belnews/5"].raw["forwarded_from"]["name"] == "other_channel"
-    assert page.ids == [1, 2, 3, 4, 5] and len(page.skipped) == 1
-    assert "нет времени" in page.skipped[0]
+    assert page.ids == [1, 2, 3, 4, 5] and len(page.skipped) == 2
+    assert "без текста" in page.skipped[0] and "нет времени" in page.skipped[1]
 
 
 @pytest.fixture

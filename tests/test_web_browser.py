@@ -254,3 +254,24 @@ def test_heat_map_fits_a_laptop_and_scrolls_to_every_territory(demo_server, brow
     )
     assert scrolled == [True, True, True]
     page.screenshot(path=str(ARTIFACTS / "heatmap-all.png"), full_page=True)
+
+
+def test_api_docs_render_from_this_server_only(server, browser):
+    base, _ = server
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    refused: list[str] = []
+    page.on(
+        "console", lambda msg: refused.append(msg.text) if "Content Security" in msg.text else 0
+    )
+    response = page.goto(f"{base}/api/docs")
+    assert (
+        response.status == 200
+        and "script-src 'self'" in response.headers["content-security-policy"]
+    )
+    page.wait_for_selector("#swagger-ui .opblock", timeout=30_000)
+    assert "/api/incidents/{incident_id}" in page.inner_text("#swagger-ui")
+    assert requested and all(url.startswith(base) for url in requested), requested
+    assert refused == []
+    page.close()

@@ -11,6 +11,11 @@ from monitor.config import Settings
 from monitor.errors import InputError
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+# Days a period may cover: the years a post can have (monitor/storable.py), so that every
+# bound, a baseline before it and the day after it are dates; and at most ten years at once.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+MAX_DAYS = 3660
 MONTHS_GENITIVE = tuple(
     "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
 )
@@ -27,6 +32,11 @@ class Period:
     def __post_init__(self) -> None:
         if self.last < self.first:
             raise InputError(f"Конец периода {self.last} раньше начала {self.first}")
+        if self.first < FIRST_DAY or self.last > LAST_DAY:
+            raise InputError(
+                f"Период {self.first}–{self.last} вне допустимых дат "
+                f"({FIRST_DAY.isoformat()} — {LAST_DAY.isoformat()})"
+            )
 
     @property
     def tz(self) -> ZoneInfo:
@@ -101,11 +111,17 @@ def iso_week(text: str, zone: str) -> Period:
     if not match:
         raise InputError(f"Неделя указывается как 2026-W47, а не {text!r}")
     year, week = int(match.group(1)), int(match.group(2))
+    if not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise InputError(
+            f"Неделя {text.strip()} вне допустимых дат "
+            f"({FIRST_DAY.isoformat()} — {LAST_DAY.isoformat()})"
+        )
     try:
         monday = date.fromisocalendar(year, week, 1)
-    except ValueError:
+        sunday = monday + timedelta(days=6)
+    except (ValueError, OverflowError):
         raise InputError(f"В {year} году нет недели {week}") from None
-    return Period(monday, monday + timedelta(days=6), zone)
+    return Period(monday, sunday, zone)
 
 
 def parse_day(text: str) -> date:
@@ -152,7 +168,10 @@ def resolve_period(
         today = now.astimezone(ZoneInfo(zone)).date()
         end = parse_day(last) if last else today
         start = parse_day(first) if first else end
-        return Period(start, end, zone)
+        period = Period(start, end, zone)
+        if period.days > MAX_DAYS:
+            raise InputError(f"Период длиннее {MAX_DAYS} дней: выберите короче")
+        return period
     if default_days:
         return last_days(now, zone, default_days)
     return last_full_week(now, zone)

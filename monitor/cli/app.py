@@ -11,6 +11,7 @@ import typer
 
 from monitor.context import Context
 from monitor.errors import InputError
+from monitor.storable import moment as checked_moment
 
 app = typer.Typer(
     name="otklik",
@@ -55,7 +56,8 @@ def parse_moment(value: str | None) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"Неверная дата и время: {value!r} (нужен ISO 8601)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return checked_moment(moment, "--now")
 
 
 def open_context(config: Path | None, database: str | None, now: str | None = None) -> Context:

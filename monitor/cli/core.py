@@ -92,7 +92,7 @@ def ingest(
         raise InputError(f"Файл не найден: {file}")
     engine = ctx.db
     with progress_bar() as bar:
-        task = bar.add_task(f"Загрузка {file.name}", total=None)
+        task = bar.add_task(f"Загрузка {escape(file.name)}", total=None)
         report = ingest_file(
             engine,
             file,
@@ -109,7 +109,7 @@ def ingest(
         f"пропущено строк {len(report.skipped)}"
     )
     for number, problem in report.skipped[:20]:
-        console.print(f"  строка {number}: {problem}")
+        console.print(f"  строка {number}: {escape(problem)}")
 
 
 def run_process(ctx: Context) -> None:

@@ -12,7 +12,9 @@ from typing import Any, ClassVar
 
 from monitor.collectors.http import HttpClient, Retrier
 from monitor.config import CollectorsSettings, SourceSettings
+from monitor.errors import InputError
 from monitor.records import PostRecord
+from monitor.storable import storable
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +88,14 @@ class Collector(ABC):
         return reasons
 
     def batch(self, records: list[PostRecord], cursor: Cursor) -> Batch:
-        """A batch carrying the reasons of items skipped while reading it."""
-        return Batch(records, cursor, self.take_skipped())
+        """A batch of the records the store can take, with the reasons of those skipped."""
+        kept = []
+        for record in records:
+            try:
+                kept.append(storable(record))
+            except InputError as exc:
+                self.skip(f"запись {record.external_id[:100]}", str(exc))
+        return Batch(kept, cursor, self.take_skipped())
 
     def needs_comments(self, posts: list[PostRecord], state: SourceState) -> list[PostRecord]:
         """Posts whose comment count grew since they were stored (all, for new posts)."""

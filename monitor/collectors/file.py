@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -10,6 +9,7 @@ from monitor.collectors.base import Batch, Collector, SourceState
 from monitor.collectors.errors import SourceUnavailable
 from monitor.errors import InputError
 from monitor.records import PostRecord, record_from_dict
+from monitor.storable import parse_json_line
 
 LINES_PER_BATCH = 1000
 
@@ -47,13 +47,9 @@ class FileCollector(Collector):
 
     def _record(self, line: bytes, at: int) -> list[PostRecord]:
         try:
-            data = json.loads(line.decode("utf-8-sig"))
+            data = parse_json_line(line, first=True)
             record = record_from_dict(data, default_network="file", now=self.tools.now())
             return [replace(record, territory=record.territory or self.source.territory)]
-        except UnicodeDecodeError:
-            reason = "текст не в кодировке UTF-8"
-        except json.JSONDecodeError as exc:
-            reason = f"неверный JSON ({exc.msg})"
         except InputError as exc:
             reason = str(exc)
         self.skip(f"байт {at}", reason)

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+    StatementError,
+)
 
 from monitor.collectors.base import Batch, SourceState, Toolkit
 from monitor.collectors.errors import CollectorError, Interrupted
@@ -52,6 +60,52 @@ def commit_batch(
     stored = store_posts(connection, source_id, batch.records, collected_at=collected_at)
     connection.execute(update(sources).where(sources.c.id == source_id).values(cursor=batch.cursor))
     return stored
+
+
+def refused_by_the_store(error: Exception) -> bool:
+    """Whether the store refused the data (a value it cannot take), not failed as a whole."""
+    if isinstance(error, (ValueError, OverflowError)):
+        return True  # raised by a driver binding a value (SQLite: a too large integer)
+    if isinstance(error, DBAPIError):
+        if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
+            return False
+        return isinstance(error, (DataError, IntegrityError))
+    return isinstance(error, StatementError)  # a value the driver could not even bind
+
+
+def commit_one_by_one(
+    engine: Engine, source_id: int, batch: Batch, *, collected_at: datetime
+) -> StoreResult:
+    """Store a refused batch record by record, skipping with its reason each one refused;
+    then move the cursor, so one bad record never holds its source back."""
+    stored = StoreResult()
+    kept = []
+    for record in batch.records:
+        try:
+            with engine.begin() as connection:
+                stored.add(store_posts(connection, source_id, [record], collected_at=collected_at))
+            kept.append(record)
+        except (SQLAlchemyError, ValueError, OverflowError) as error:
+            if not refused_by_the_store(error):
+                raise
+            reason = f"запись {record.external_id[:100]}: хранилище не приняло ({_short(error)})"
+            log.warning("skipped %s", reason)
+            batch.skipped.append(reason)
+    batch.records[:] = kept
+    with engine.begin() as connection:
+        connection.execute(
+            update(sources).where(sources.c.id == source_id).values(cursor=batch.cursor)
+        )
+    return stored
+
+
+def _short(error: SQLAlchemyError) -> str:
+    cause = error.orig if isinstance(error, DBAPIError) else error.__cause__ or error
+    return (
+        f"{type(cause).__name__}: {str(cause).splitlines()[0][:150]}"
+        if str(cause)
+        else (type(cause).__name__)
+    )
 
 
 def known_comments(engine: Engine, source_id: int, external_ids: Sequence[str]) -> dict[str, int]:
@@ -103,8 +157,13 @@ def collect_source(
     try:
         collector = build_collector(source, settings, tools)
         for batch in collector.batches(state):
-            with engine.begin() as connection:
-                stored = commit_batch(connection, source_id, batch, collected_at=tools.now())
+            try:
+                with engine.begin() as connection:
+                    stored = commit_batch(connection, source_id, batch, collected_at=tools.now())
+            except (SQLAlchemyError, ValueError, OverflowError) as error:
+                if not refused_by_the_store(error):
+                    raise
+                stored = commit_one_by_one(engine, source_id, batch, collected_at=tools.now())
             report.fetched += len(batch.records)
             report.inserted += stored.inserted
             report.refreshed += stored.reach_updated

@@ -15,7 +15,13 @@ from monitor.collectors.base import (
     keep_stored_comment_counts,
 )
 from monitor.collectors.errors import CollectorError, MalformedItem, SourceUnavailable
-from monitor.collectors.parsers.vk import Authors, parse_comment, parse_post, post_external_id
+from monitor.collectors.parsers.vk import (
+    Authors,
+    is_ad,
+    parse_comment,
+    parse_post,
+    post_external_id,
+)
 from monitor.collectors.vk_client import EXECUTE_LIMIT, VkClient
 from monitor.config import CollectorsSettings, SourceSettings
 from monitor.records import PostRecord
@@ -90,6 +96,9 @@ class VkWallCollector(VkCollector):
                     done = done or not item.get("is_pinned")
                     continue
                 newest = max(newest or 0, number)
+                if is_ad(item):
+                    self.skip(f"пост {_describe(item)}", "реклама (marked_as_ads)")
+                    continue
                 records += parsed
                 fresh.append((item, post))
             records = self._with_comments(fresh, records, state)

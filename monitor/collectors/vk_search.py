@@ -14,7 +14,7 @@ from typing import Any
 
 from monitor.collectors.base import Batch, SourceState
 from monitor.collectors.errors import CollectorError, MalformedItem
-from monitor.collectors.parsers.vk import Authors, parse_post
+from monitor.collectors.parsers.vk import Authors, is_ad, parse_post
 from monitor.collectors.vk import VkCollector
 from monitor.records import PostRecord
 
@@ -109,7 +109,10 @@ class VkSearchCollector(VkCollector):
             except MalformedItem as exc:
                 self.skip("результат поиска", str(exc))
                 continue
-            records += parsed
             seconds = int(parsed[-1].published_at.timestamp())
             oldest = seconds if oldest is None else min(oldest, seconds)
+            if is_ad(item):
+                self.skip("результат поиска", "реклама (marked_as_ads)")
+                continue
+            records += parsed
         return records, oldest

@@ -50,6 +50,7 @@ from monitor.config.deadlines import (  # noqa: F401  (re-exported)
     _clock_time,
     _default_sla_risks,
 )
+from monitor.config.privacy import PrivacySettings  # noqa: F401  (re-exported)
 from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,
@@ -108,6 +109,9 @@ class Settings(Section):
     )
     analytics: AnalyticsSettings = Field(
         default_factory=AnalyticsSettings, description="Heat map, ratings, growth, weekly note"
+    )
+    privacy: PrivacySettings = Field(
+        default_factory=PrivacySettings, description="How long authors' personal data is kept"
     )
 
 

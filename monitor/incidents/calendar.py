@@ -5,7 +5,9 @@ Deadlines are counted in elapsed working time. A working period is one working d
 deadline always falls inside one: after its start and no later than its end (a deadline
 at 18:00 is the end of that day, not 09:00 of the next). Which days work comes from the
 `holidays` package (holidays, days off moved from weekends, transferred working
-Saturdays such as 1 November 2025), never from a hand-kept list.
+Saturdays such as 1 November 2025), never from a hand-kept list. On the Russian calendar
+the working day before a non-working holiday ends one hour earlier (Labour Code, art. 95;
+see monitor/incidents/preholiday.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import holidays
 
 from monitor.config import Settings
 from monitor.errors import ConfigError
+from monitor.incidents.preholiday import SHORTENING, shortened_days
 
 # A calendar with no working day in ten years is a configuration mistake, not a long wait.
 MAX_IDLE_DAYS = 3660
@@ -66,6 +69,7 @@ class WorkingCalendar:
     workdays: frozenset[int] = frozenset({1, 2, 3, 4, 5})
     country: str | None = "RU"
     _days: dict[date, bool] = field(default_factory=dict, repr=False)
+    _short: dict[int, frozenset[date]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.start >= self.end:
@@ -98,12 +102,22 @@ class WorkingCalendar:
             self._days[day] = known
         return known
 
+    def is_shortened_day(self, day: date) -> bool:
+        """Whether this local date is a pre-holiday working day, one hour shorter (art. 95)."""
+        if self.country != "RU":
+            return False
+        year = self._short.get(day.year)
+        if year is None:
+            year = self._short[day.year] = shortened_days(day.year)
+        return day in year
+
     def period(self, day: date) -> tuple[datetime, datetime]:
         """The working period of a local date, as UTC moments."""
-        return (
-            datetime.combine(day, self.start, tzinfo=self.zone).astimezone(UTC),
-            datetime.combine(day, self.end, tzinfo=self.zone).astimezone(UTC),
-        )
+        start = datetime.combine(day, self.start, tzinfo=self.zone)
+        end = datetime.combine(day, self.end, tzinfo=self.zone)
+        if self.is_shortened_day(day):
+            end = max(start, end - SHORTENING)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
     def periods_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Working periods (or their remaining part) from `moment` on, in order."""
@@ -134,8 +148,27 @@ class WorkingCalendar:
         raise AssertionError("periods_from never ends")
 
     def add_days(self, moment: datetime, days: float) -> datetime:
-        """The moment `days` full working days of working time after `moment`."""
-        return self.add(moment, self.day_length * days)
+        """The same working time of day `days` working days after `moment`.
+
+        Whole days are counted as days, so a shorter pre-holiday day among them moves
+        nothing; a fraction of a day is counted as working hours of a full day.
+        """
+        _check_aware(moment)
+        if days <= 0 or days != int(days):
+            return self.add(moment, self.day_length * max(days, 0))
+        start, _ = next(self.periods_from(moment))
+        day = start.astimezone(self.zone).date()
+        offset = start - self.period(day)[0]
+        for _ in range(int(days)):
+            day += timedelta(days=1)
+            idle = 0
+            while not self.is_working_day(day):
+                day += timedelta(days=1)
+                idle += 1
+                if idle > MAX_IDLE_DAYS:
+                    raise ConfigError("В календаре нет ни одного рабочего дня")
+        day_start, day_end = self.period(day)
+        return min(day_start + offset, day_end)
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Working time from `start` to `end` (zero when end is not after start)."""

@@ -12,10 +12,13 @@ from monitor.errors import NotFound
 from monitor.incidents.audit import record_event
 from monitor.incidents.lifecycle import check_transition
 from monitor.incidents.sla import recomputed_deadlines
+from monitor.storable import is_row_id
 from monitor.store.tables import incident_pauses, incidents
 
 
 def _load(connection: Connection, incident_id: int, scope_recipient_id: int | None):
+    if not is_row_id(incident_id):
+        raise NotFound(f"Инцидент {incident_id} не найден")
     query = select(incidents).where(incidents.c.id == incident_id)
     if scope_recipient_id is not None:
         query = query.where(incidents.c.recipient_id == scope_recipient_id)

@@ -12,6 +12,7 @@ from monitor.errors import InputError, NotFound
 from monitor.incidents.audit import incident_history
 from monitor.incidents.lifecycle import OPEN_STATUSES, RISK_RANK, STATUSES
 from monitor.incidents.ontime import open_overdue
+from monitor.storable import MAX_COUNT, is_row_id
 from monitor.store.search import title_contains
 from monitor.store.tables import (
     classifications,
@@ -22,6 +23,8 @@ from monitor.store.tables import (
     recipients,
     sources,
 )
+
+MAX_LIMIT = 100_000
 
 
 @dataclass
@@ -50,8 +53,8 @@ class QueueFilter:
             raise InputError(f"Неизвестный уровень риска: {self.risk}")
         if self.sector and sectors and self.sector not in sectors:
             raise InputError(f"Неизвестный сектор: {self.sector}")
-        if self.limit < 1 or self.offset < 0:
-            raise InputError("limit должен быть положительным, offset — неотрицательным")
+        if not 1 <= self.limit <= MAX_LIMIT or not 0 <= self.offset <= MAX_COUNT:
+            raise InputError(f"limit должен быть от 1 до {MAX_LIMIT}, offset — от 0 до {MAX_COUNT}")
 
 
 def overdue_condition(now: datetime):
@@ -188,6 +191,8 @@ def get_incident(
 
     With `recipient_id`, an incident of another recipient is NotFound, as if absent.
     """
+    if not is_row_id(incident_id):
+        raise NotFound(f"Инцидент {incident_id} не найден")
     query = (
         select(*_columns(now))
         .select_from(incidents.outerjoin(recipients, recipients.c.id == incidents.c.recipient_id))

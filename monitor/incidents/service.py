@@ -13,12 +13,16 @@ from monitor.incidents import pausing, sla
 from monitor.incidents.audit import record_event
 from monitor.incidents.lifecycle import RISK_RANK, check_transition
 from monitor.incidents.routing import recipient_id, route
+from monitor.incidents.territory import require_territory
+from monitor.storable import is_row_id
 from monitor.store.tables import incident_posts, incidents, labels, recipients
 
 MAX_ANSWER_CHARS = 20_000
 
 
 def _load(connection: Connection, incident_id: int, scope_recipient_id: int | None):
+    if not is_row_id(incident_id):
+        raise NotFound(f"Инцидент {incident_id} не найден")
     query = select(incidents).where(incidents.c.id == incident_id)
     if scope_recipient_id is not None:
         query = query.where(incidents.c.recipient_id == scope_recipient_id)
@@ -180,6 +184,8 @@ def reclassify(
         raise InputError(f"Неизвестный уровень риска: {risk}")
     if not (sector or risk or territory):
         raise InputError("Укажите --sector, --risk или --territory")
+    if territory:
+        territory = require_territory(settings, territory)
     with engine.begin() as connection:
         incident = _load(connection, incident_id, None)
         check_transition("reclassify", incident.status, incident_id)

@@ -322,3 +322,12 @@ notifications = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "state", "next_attempt_at"),
 )
+
+# Keys the store generates once and keeps (the pseudonym key of monitor/privacy.py).
+store_keys = Table(
+    "store_keys",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -12,6 +12,7 @@ from monitor.context import Context
 from monitor.web import (
     analytics,
     api_catalog,
+    api_docs,
     api_incidents,
     errors,
     pages_admin,
@@ -27,7 +28,6 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
-DOCS_PATHS = ("/api/docs", "/api/docs/oauth2-redirect")
 
 
 def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
@@ -38,7 +38,7 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         description="Инциденты, публикации, получатели и источники. Авторизация: заголовок "
         "`Authorization: Bearer <токен>`; токен выдаёт `otklik user token NAME`.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served from the package by monitor/web/api_docs.py
         redoc_url=None,
     )
     app.state.ctx = ctx
@@ -69,9 +69,8 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
             )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if path not in DOCS_PATHS:
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Frame-Options", "DENY")
         if not path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -82,6 +81,7 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
     errors.install(app, page_error)
     static = resources.files("monitor.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    api_docs.install(app)
     for module in (
         pages_auth,
         pages_queue,

@@ -112,20 +112,26 @@ class ActionResult(Out):
     incident: IncidentOut
 
 
-class AssignIn(BaseModel):
+class In(BaseModel):
+    """A request body: JSON types as the schema says them, no coercion (`0` is no boolean)."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class AssignIn(In):
     recipient: str = Field(min_length=1, max_length=100, description="Recipient code")
 
 
-class AnswerIn(BaseModel):
+class AnswerIn(In):
     text: str = Field(min_length=1, max_length=20_000, description="Answer to the resident")
     interim: bool = Field(False, description="An interim (first) answer rather than the final")
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(In):
     reason: str | None = Field(None, max_length=2000, description="Why, for the history")
 
 
-class ReclassifyIn(BaseModel):
+class ReclassifyIn(In):
     sector: str | None = Field(None, max_length=50, description="Correct sector code")
     risk: Risk | None = Field(None, description="Correct risk")
     territory: str | None = Field(None, max_length=200, description="Correct territory")

@@ -32,6 +32,12 @@ class Message:
     reply_to: int | None = None
     service: bool = False
     broken: bool = False  # no time element, as if the markup changed
+    reply_text: str | None = None  # the quoted parent's text, shown before the own text
+    poll: tuple[str, list[str]] | None = None  # question and options
+    preview: tuple[str, str, str] | None = None  # link preview: site, title, description
+    signature: str | None = None  # the author's signature in a signed channel
+    edited: bool = False
+    photo: bool = False
 
 
 @dataclass
@@ -62,14 +68,47 @@ def render_message(channel: str, message: Message) -> str:
             f'href="https://t.me/{message.forwarded_from}">{message.forwarded_from}</a></div>'
         )
     if message.reply_to:
+        quoted = html.escape(message.reply_text or "")
         parts.append(
             f'<a class="tgme_widget_message_reply" href="https://t.me/{channel}/'
-            f'{message.reply_to}"><div class="tgme_widget_message_metatext">…</div></a>'
+            f'{message.reply_to}"><div class="tgme_widget_message_author accent_color">'
+            '<span class="tgme_widget_message_author_name" dir="auto">Канал</span></div>'
+            f'<div class="tgme_widget_message_text js-message_reply_text" dir="auto">{quoted}'
+            "</div></a>"
+        )
+    if message.photo:
+        parts.append(
+            f'<a class="tgme_widget_message_photo_wrap" href="https://t.me/{channel}/'
+            f"{message.number}\" style=\"width:800px;background-image:url('https://cdn4.telesco.pe"
+            "/file/photo.jpg')\"><div class=\"tgme_widget_message_photo\"></div></a>"
         )
     if message.text is not None:
         body = "<br/>".join(html.escape(line) for line in message.text.split("\n"))
         parts.append(
             f'<div class="tgme_widget_message_text js-message_text" dir="auto">{body}</div>'
+        )
+    if message.poll:
+        question, options = message.poll
+        parts.append(
+            '<div class="tgme_widget_message_poll js-poll"><div class="tgme_widget_message_poll_'
+            f'question">{html.escape(question)}</div><div class="tgme_widget_message_poll_type">'
+            'Anonymous poll</div><div class="tgme_widget_message_poll_options">'
+            + "".join(
+                '<div class="tgme_widget_message_poll_option"><div class="tgme_widget_message_poll'
+                '_option_percent">50%</div><div class="tgme_widget_message_poll_option_value">'
+                f'<div class="tgme_widget_message_poll_option_text">{html.escape(option)}</div>'
+                "</div></div>"
+                for option in options
+            )
+            + "</div></div>"
+        )
+    if message.preview:
+        site, title, description = (html.escape(part) for part in message.preview)
+        parts.append(
+            '<a class="tgme_widget_message_link_preview" href="https://example.ru/news">'
+            f'<div class="link_preview_site_name accent_color" dir="auto">{site}</div>'
+            f'<div class="link_preview_title" dir="auto">{title}</div>'
+            f'<div class="link_preview_description" dir="auto">{description}</div></a>'
         )
     parts.append(
         '<div class="tgme_widget_message_footer compact js-message_footer">'
@@ -77,10 +116,16 @@ def render_message(channel: str, message: Message) -> str:
     )
     if message.views is not None and not message.service:
         parts.append(f'<span class="tgme_widget_message_views">{views_text(message.views)}</span>')
+    if message.signature:
+        parts.append(
+            '<span class="tgme_widget_message_from_author" dir="auto">'
+            f"{html.escape(message.signature)}</span>"
+        )
     moment = datetime.fromtimestamp(message.date, UTC).isoformat()
     if not message.broken:
+        edited = "edited &nbsp;" if message.edited else ""
         parts.append(
-            f'<span class="tgme_widget_message_meta"><a class="tgme_widget_message_date" '
+            f'<span class="tgme_widget_message_meta">{edited}<a class="tgme_widget_message_date" '
             f'href="https://t.me/{channel}/{message.number}"><time datetime="{moment}" '
             'class="time">12:00</time></a></span>'
         )

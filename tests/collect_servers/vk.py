@@ -47,6 +47,8 @@ def post(
     from_id: int | None = None,
     pinned: bool = False,
     copy_history: list[dict] | None = None,
+    signer_id: int | None = None,
+    ads: bool = False,
 ) -> dict[str, Any]:
     """A post object with the documented fields."""
     item: dict[str, Any] = {
@@ -59,8 +61,10 @@ def post(
         "likes": {"count": likes},
         "reposts": {"count": reposts},
         "comments": {"count": comments},
-        "marked_as_ads": 0,
+        "marked_as_ads": 1 if ads else 0,
     }
+    if signer_id is not None:
+        item["signer_id"] = signer_id
     if views is not None:
         item["views"] = {"count": views}
     if pinned:
@@ -68,6 +72,33 @@ def post(
     if copy_history:
         item["copy_history"] = copy_history
     return item
+
+
+def reposted_comment(
+    owner_id: int, post_id: int, number: int, from_id: int, date: int, text: str
+) -> dict[str, Any]:
+    """A comment as VK shows it inside `copy_history` or a search result: `post_type` reply."""
+    return {
+        "id": number,
+        "owner_id": owner_id,
+        "from_id": from_id,
+        "date": date,
+        "post_type": "reply",
+        "post_id": post_id,
+        "text": text,
+    }
+
+
+def removed_original(owner_id: int, number: int) -> dict[str, Any]:
+    """A reposted original that was deleted: VK keeps its ids, zeroes author and date."""
+    return {
+        "id": number,
+        "owner_id": owner_id,
+        "from_id": 0,
+        "date": 0,
+        "post_type": "post",
+        "text": "",
+    }
 
 
 def comment(number: int, from_id: int, date: int, text: str, likes: int = 0) -> dict[str, Any]:
@@ -203,8 +234,10 @@ class VkServer(LocalServer):
         if params.get("extended") != "1":
             return {}
         ids = {item.get("from_id") for item in items} | {item.get("owner_id") for item in items}
+        ids |= {item.get("signer_id") for item in items}
         for item in items:
-            ids |= {original.get("owner_id") for original in item.get("copy_history", [])}
+            for original in item.get("copy_history", []):
+                ids |= {original.get(key) for key in ("owner_id", "from_id", "signer_id")}
         return {
             "profiles": [
                 self.profiles[i] for i in ids if isinstance(i, int) and i in self.profiles

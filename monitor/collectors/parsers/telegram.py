@@ -44,10 +44,77 @@ def _text(node: LexborNode | None) -> str | None:
 
 def _message_text(node: LexborNode | None) -> str:
     if node is None:
-        return ""  # a media-only post
+        return ""
     for line_break in node.css("br"):
         line_break.replace_with("\n")
     return node.text().strip()
+
+
+def _own_text_node(node: LexborNode) -> LexborNode | None:
+    """The message's own text: `js-message_text`, never the quoted parent of a reply."""
+    for candidate in node.css("div.tgme_widget_message_text.js-message_text"):
+        if not _inside(candidate, "tgme_widget_message_reply", node):
+            return candidate
+    return None
+
+
+def _inside(candidate: LexborNode, css_class: str, root: LexborNode) -> bool:
+    parent = candidate.parent
+    while parent is not None and parent.mem_id != root.mem_id:
+        if css_class in (parent.attributes.get("class") or "").split():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _poll(node: LexborNode) -> dict[str, Any] | None:
+    poll = node.css_first("div.tgme_widget_message_poll")
+    if poll is None:
+        return None
+    return {
+        "question": _text(poll.css_first("div.tgme_widget_message_poll_question")) or "",
+        "options": [
+            option.text(strip=True)
+            for option in poll.css("div.tgme_widget_message_poll_option_text")
+        ],
+    }
+
+
+def _link_preview(node: LexborNode) -> dict[str, Any] | None:
+    preview = node.css_first("a.tgme_widget_message_link_preview")
+    if preview is None:
+        return None
+    found = {
+        "url": preview.attributes.get("href"),
+        "site": _text(preview.css_first("div.link_preview_site_name")),
+        "title": _text(preview.css_first("div.link_preview_title")),
+        "description": _message_text(preview.css_first("div.link_preview_description")) or None,
+    }
+    return {key: value for key, value in found.items() if value}
+
+
+def _media(node: LexborNode) -> list[str]:
+    kinds = {
+        "photo": "a.tgme_widget_message_photo_wrap",
+        "video": ".tgme_widget_message_video_player",
+        "document": ".tgme_widget_message_document",
+        "voice": ".tgme_widget_message_voice",
+        "sticker": ".tgme_widget_message_sticker_wrap",
+        "location": ".tgme_widget_message_location_wrap",
+    }
+    return [kind for kind, selector in kinds.items() if node.css_first(selector) is not None]
+
+
+def _full_text(own: str, poll: dict[str, Any] | None, preview: dict[str, Any] | None) -> str:
+    """What a reader sees: the own text, a poll's question and options, a link's preview."""
+    parts = [own] if own else []
+    if poll:
+        parts.append("\n".join([poll["question"], *(f"— {o}" for o in poll["options"])]))
+    if preview:
+        shown = "\n".join(preview[key] for key in ("title", "description") if key in preview)
+        if shown:
+            parts.append(shown)
+    return "\n\n".join(part for part in parts if part.strip())
 
 
 def _subscribers(tree: LexborHTMLParser) -> int | None:
@@ -117,10 +184,24 @@ def parse_message(
     if reply is not None:
         target = re.search(r"/(\d+)(?:\?.*)?$", reply.attributes.get("href") or "")
         parent = f"tg:{channel}/{target.group(1)}" if target else None
+        quoted = _message_text(reply.css_first("div.js-message_reply_text"))
+        raw["reply"] = {"id": parent, "text": quoted[:500]}
+    poll, preview, media = _poll(node), _link_preview(node), _media(node)
+    text = _full_text(_message_text(_own_text_node(node)), poll, preview)
+    signature = _text(node.css_first(".tgme_widget_message_from_author"))
+    meta = node.css_first("span.tgme_widget_message_meta")
+    edited = meta is not None and "edited" in (meta.text(deep=False) or "").lower()
+    extras = {"poll": poll, "link_preview": preview, "media": media, "signature": signature}
+    raw.update({key: value for key, value in extras.items() if value})
+    if edited:
+        raw["edited"] = True
+    if not text:
+        kinds = ", ".join(media) or "без содержимого"
+        raise MalformedItem(f"сообщение без текста ({kinds}): классифицировать нечего")
     return PostRecord(
         external_id=f"tg:{channel}/{number}",
         network="telegram",
-        text=_message_text(node.css_first("div.tgme_widget_message_text")),
+        text=text,
         published_at=published,
         url=f"https://t.me/{channel}/{number}",
         author=author,

@@ -47,6 +47,8 @@ def _text(item: dict[str, Any]) -> str:
 
 def _moment(item: dict[str, Any]) -> datetime:
     seconds = _int(item, "date")
+    if seconds <= 0:
+        raise MalformedItem(f"неверная дата {seconds}")
     try:
         return datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
@@ -85,22 +87,80 @@ class Authors:
         return Author(id=f"vk:{from_id}", name=name or None, audience=audience)
 
 
+def is_ad(item: Any) -> bool:
+    """Whether VK marks the post as advertising (`marked_as_ads`): not a resident's signal."""
+    return isinstance(item, dict) and bool(item.get("marked_as_ads"))
+
+
+def is_removed(item: Any) -> bool:
+    """A reposted original that was deleted: VK leaves `from_id` 0 and `date` 0."""
+    return isinstance(item, dict) and (item.get("from_id") == 0 or item.get("date") == 0)
+
+
+def is_reply(item: Any) -> bool:
+    """A comment shown where posts are (a reposted comment, a search hit): `post_type` reply."""
+    return isinstance(item, dict) and item.get("post_type") == "reply"
+
+
 def parse_post(item: Any, authors: Authors, *, territory: str | None = None) -> list[PostRecord]:
-    """A wall post as records: the reposted originals first (oldest repost link last)."""
+    """A wall post or search hit as records: the reposted originals first (deepest first).
+
+    A reposted comment (`post_type` reply) is stored as the comment it is, under the id
+    `wall.getComments` gives it; an original VK reports as removed is not stored, and the
+    repost then points at nothing (the raw item keeps the removed reference).
+    """
     if not isinstance(item, dict):
         raise MalformedItem(f"пост не объект: {type(item).__name__}")
+    if is_reply(item):
+        return [_reply(item, authors, territory)]
     originals: list[PostRecord] = []
+    linked: PostRecord | None = None
     history = item.get("copy_history") or []
     if isinstance(history, list):
         for original in reversed(history):  # the deepest original first
             try:
-                record = _post(original, authors, territory, originals[-1] if originals else None)
+                if is_removed(original):
+                    raise MalformedItem("оригинал удалён")
+                if is_reply(original):
+                    record = _reply(original, authors, territory)
+                else:
+                    record = _post(original, authors, territory, linked)
             except MalformedItem:
-                continue  # a broken original does not cost us the repost itself
+                linked = None  # a broken or removed original costs us nothing else
+                continue
             originals.append(record)
+            linked = record
     raw = {key: value for key, value in item.items() if key != "copy_history"}
-    own = _post(item, authors, territory, originals[-1] if originals else None, raw=raw)
+    if isinstance(history, list) and history and linked is None:
+        raw["repost_of_unavailable"] = [_reference(original) for original in history]
+    own = _post(item, authors, territory, linked, raw=raw)
     return [*originals, own]
+
+
+def _reference(item: Any) -> dict[str, Any]:
+    keys = ("owner_id", "id", "post_id", "post_type", "from_id", "date")
+    return {key: item.get(key) for key in keys} if isinstance(item, dict) else {}
+
+
+def _reply(item: dict[str, Any], authors: Authors, territory: str | None) -> PostRecord:
+    """A comment met as a post: its own comment id under its post, when VK names the post."""
+    owner_id = _int(item, "owner_id")
+    post_id = item.get("post_id")
+    if isinstance(post_id, bool) or not isinstance(post_id, int):
+        raise MalformedItem("комментарий без номера поста (post_id)")
+    record = parse_comment(item, owner_id, post_id, authors, territory=territory)
+    if record is None:
+        raise MalformedItem("комментарий удалён")
+    return record
+
+
+def _author_id(item: dict[str, Any], owner_id: int) -> int:
+    """Who wrote it: a resident's `signer_id` in a signed community post, else `from_id`."""
+    from_id = item.get("from_id") if isinstance(item.get("from_id"), int) else owner_id
+    signer = item.get("signer_id")
+    if from_id < 0 and isinstance(signer, int) and not isinstance(signer, bool) and signer > 0:
+        return signer
+    return from_id
 
 
 def _post(
@@ -113,14 +173,13 @@ def _post(
     if not isinstance(item, dict):
         raise MalformedItem("пост не объект")
     owner_id, number = _int(item, "owner_id"), _int(item, "id")
-    from_id = item.get("from_id") if isinstance(item.get("from_id"), int) else owner_id
     return PostRecord(
         external_id=post_external_id(owner_id, number),
         network="vk",
         text=_text(item),
         published_at=_moment(item),
         url=post_url(owner_id, number),
-        author=authors.author(from_id),
+        author=authors.author(_author_id(item, owner_id)),
         reach=Reach(
             views=_count(item, "views"),
             likes=_count(item, "likes"),
@@ -140,7 +199,7 @@ def parse_comment(
     if not isinstance(item, dict):
         raise MalformedItem(f"комментарий не объект: {type(item).__name__}")
     number = _int(item, "id")
-    if item.get("deleted"):
+    if item.get("deleted") or is_removed(item):
         return None
     thread = item.get("thread")
     replies = thread.get("count") if isinstance(thread, dict) else None
