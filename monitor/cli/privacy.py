@@ -9,7 +9,7 @@ from monitor.cli.render import console, print_json
 from monitor.privacy import purge as run_purge
 
 
-@app.command()
+@app.command(help="Обезличить авторов постов старше срока хранения (privacy.retention_days).")
 def purge(
     now: NowOption = None,
     json_output: JsonOption = False,
