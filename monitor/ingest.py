@@ -54,7 +54,7 @@ def read_jsonl(
                 continue
             if not skip_bad:
                 raise InputError(f"{path}, строка {number}: {problem}")
-            log.warning("skipped %s line %d: %s", path, number, problem)
+            log.info("%s, строка %d пропущена: %s", path, number, problem)  # the CLI lists them
             report.skipped.append((number, problem))
 
 
