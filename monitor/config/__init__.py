@@ -54,6 +54,7 @@ from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,
 )
+from monitor.config.workers import WorkersSettings  # noqa: F401  (re-exported)
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -106,6 +107,9 @@ class Settings(Section):
     analytics: AnalyticsSettings = Field(
         default_factory=AnalyticsSettings, description="Heat map, ratings, growth, weekly note"
     )
+    workers: WorkersSettings = Field(
+        default_factory=WorkersSettings, description="Celery workers, claims and the beat"
+    )
 
 
 def load_settings(path: Path | str | None = None, *, database_url: str | None = None) -> Settings:
@@ -131,6 +135,9 @@ def load_settings(path: Path | str | None = None, *, database_url: str | None = 
     url = database_url or os.environ.get("OTKLIK_DATABASE_URL")
     if url:
         settings.database.url = url
+    broker = os.environ.get("OTKLIK_BROKER_URL")
+    if broker:
+        settings.workers.broker_url = broker
     settings_base = path.parent.resolve() if path.exists() else Path.cwd()
     settings._base_dir = settings_base
     return settings

@@ -127,7 +127,9 @@ classifications = Table(
     Column("entities", JSON),
     Column("territory", String(200)),
     Column("classified_at", UTCDateTime, nullable=False),
-    Index(None, "post_id"),
+    # One classification per post: two processing runs at once cannot both store one
+    # (migration 0008; monitor/pipeline.py inserts with ON CONFLICT DO NOTHING).
+    Index(None, "post_id", unique=True),
 )
 
 recipients = Table(
@@ -305,4 +307,42 @@ notifications = Table(
     Column("last_error", Text),
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "state", "next_attempt_at"),
+)
+
+# Scale-out (migration 0008, monitor/store/claims.py). A post taken by a processing run, until
+# its lease expires: a killed worker's batch is taken again by another after `expires_at`.
+post_claims = Table(
+    "post_claims",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "expires_at"),
+)
+
+# Named locks with an expiry: `collect:<source>` (one worker per source), `tick`, ...
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# The last run of each batch step, whoever ran it (`otklik workers`).
+step_runs = Table(
+    "step_runs",
+    metadata,
+    Column("step", String(200), primary_key=True),
+    Column("last_started_at", UTCDateTime),
+    Column("last_finished_at", UTCDateTime),
+    Column("last_status", String(20)),
+    Column("last_error", Text),
+    Column("last_worker", String(200)),
+    Column("last_seconds", Float),
+    Column("last_failure_at", UTCDateTime),
+    Column("runs", Integer, nullable=False, server_default="0"),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
 )
