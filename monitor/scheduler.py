@@ -19,9 +19,11 @@ from functools import partial
 from typing import Any
 
 from monitor.collectors.registry import due_sources, next_due_at, sync_sources
-from monitor.collectors.runner import SourceReport, collect_source, toolkit
+from monitor.collectors.runner import SourceReport, toolkit
 from monitor.context import Context
 from monitor.errors import OtklikError
+from monitor.steps import collect_leased, recorded
+from monitor.store.claims import new_owner
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ class Scheduler:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_source: Callable[[SourceReport], None] | None = None
     cycles: int = 0
+    owner: str = field(default_factory=new_owner)  # the name of its leases and claims
 
     def run(self, *, max_cycles: int | None = None) -> None:
         """Loop until stopped (or `max_cycles` cycles have run)."""
@@ -98,7 +101,9 @@ class Scheduler:
         for source in due:
             if self.stop.is_set():
                 return
-            report = collect_source(self.ctx.db, self.ctx.settings, source, tools)
+            report = collect_leased(self.ctx, source, tools, self.owner)
+            if report is None:
+                continue  # a worker collects it right now
             log.info(
                 "%s: %d read, %d new, %d refreshed, %d skipped%s",
                 report.name,
@@ -113,7 +118,8 @@ class Scheduler:
 
     def _step(self, name: str, action: Callable[[], Any]) -> None:
         try:
-            action()
+            with recorded(self.ctx, name, self.owner):
+                action()
         except OtklikError as exc:
             log.error("%s: %s", name, exc)
         except Exception:

@@ -15,6 +15,7 @@ from monitor.cli import (
     core,  # noqa: F401  (registers commands)
     deadlines,  # noqa: F401  (registers commands)
     web,  # noqa: F401  (registers commands)
+    workers,  # noqa: F401  (registers commands)
 )
 from monitor.cli.app import app
 from monitor.errors import OtklikError

@@ -106,12 +106,26 @@ def claimed_count(connection: Connection, now: datetime) -> int:
     ).scalar_one()
 
 
+def waiting_count(connection: Connection, now: datetime) -> int:
+    """Unclassified posts that no live claim holds: what is left to hand out."""
+    live = (
+        select(post_claims.c.post_id)
+        .where(post_claims.c.post_id == posts.c.id)
+        .where(post_claims.c.expires_at > now)
+    )
+    return connection.execute(
+        select(func.count()).select_from(posts).where(_unclassified()).where(~live.exists())
+    ).scalar_one()
+
+
 def acquire_lease(engine: Engine, name: str, owner: str, *, now: datetime, seconds: float) -> bool:
     """Take the named lease if it is free, expired or already ours; True when we hold it."""
     expires = now + timedelta(seconds=seconds)
     with engine.begin() as connection:
-        statement = _dialect(connection).insert(leases).values(
-            name=name, owner=owner, acquired_at=now, expires_at=expires
+        statement = (
+            _dialect(connection)
+            .insert(leases)
+            .values(name=name, owner=owner, acquired_at=now, expires_at=expires)
         )
         statement = statement.on_conflict_do_update(
             index_elements=["name"],
@@ -132,8 +146,10 @@ def release_lease(engine: Engine, name: str, owner: str) -> None:
 def record_start(engine: Engine, step: str, worker: str, now: datetime) -> None:
     """Note that a step started (one row per step, created on its first run)."""
     with engine.begin() as connection:
-        statement = _dialect(connection).insert(step_runs).values(
-            step=step, last_started_at=now, last_worker=worker, runs=0
+        statement = (
+            _dialect(connection)
+            .insert(step_runs)
+            .values(step=step, last_started_at=now, last_worker=worker, runs=0)
         )
         connection.execute(
             statement.on_conflict_do_update(
@@ -169,4 +185,3 @@ def step_history(connection: Connection) -> list[dict]:
     """Every step's last run, by step name."""
     rows = connection.execute(select(step_runs).order_by(step_runs.c.step))
     return [dict(row._mapping) for row in rows]
-
