@@ -67,6 +67,7 @@ def process_pending(
     progress: Callable[[int], None] | None = None,
     max_batches: int | None = None,
     owner: str | None = None,
+    sync: bool = True,
 ) -> ProcessReport:
     """Classify and group unprocessed posts, one claimed batch and one transaction at a time.
 
@@ -74,13 +75,15 @@ def process_pending(
     runs at once (`otklik process` twice, Celery workers) take different posts; the
     classifications go in with ON CONFLICT DO NOTHING and only the rows stored by this run
     are grouped, so a post whose claim expired under a slow run is still grouped once.
+    `sync=False` skips loading the recipients from config (a worker did it when it started).
     """
     now = now or ctx.now()
     owner = owner or new_owner()
     engine = ctx.db
     report = ProcessReport()
-    with engine.begin() as connection:
-        sync_recipients(connection, ctx.settings)
+    if sync:
+        with engine.begin() as connection:
+            sync_recipients(connection, ctx.settings)
     after, batches = None, 0
     while max_batches is None or batches < max_batches:
         batch = _claim(ctx, owner, after)

@@ -5,6 +5,10 @@ Each test starts its own broker and `otklik worker` processes and kills them at 
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
@@ -16,7 +20,7 @@ from monitor.store.tables import classifications, post_claims, step_runs
 from monitor.workers import tasks
 from tests.conftest import ROOT, _postgres_url
 from tests.worker_helpers import assert_processed_once, load_backlog
-from tests.worker_procs import RedisBroker, Workers, ready, wait_for
+from tests.worker_procs import RabbitVhost, RedisBroker, Workers, ready, wait_for
 
 pytestmark = pytest.mark.postgres
 
@@ -162,3 +166,62 @@ def _tick_runs(engine) -> int:
             select(step_runs.c.runs).where(step_runs.c.step == "tick")
         ).scalar()
     return runs or 0
+
+
+def test_a_worker_over_rabbitmq_and_the_health_command(tmp_path, pg_url):
+    vhost = RabbitVhost()
+    if not vhost.create():
+        pytest.skip("rabbitmqctl cannot add a virtual host here")
+    settings = {**WORKERS, "broker_url": vhost.url}
+    config = config_file(
+        tmp_path,
+        pg_url,
+        sources=[],
+        classifier={"model": str(ROOT / "models" / "default"), "batch_size": 50},
+        workers=settings,
+    )
+    pool = Workers(tmp_path, config, pg_url, vhost.url)
+    engine = make_engine(pg_url)
+    try:
+        load_backlog(engine, tmp_path, 300)
+        log = pool.start("--concurrency", "2", "--beat")[1]
+        wait_for(lambda: ready(log), START_SECONDS, "the worker to start")
+        wait_for(lambda: _classified(engine) == 300, 120, "the backlog")
+        wait_for(lambda: _no_claims(engine), 30, "the last claims to go")
+        assert_processed_once(engine, 300)
+        shown = subprocess.run(
+            [sys.executable, "-m", "monitor", "workers", "--json", "--config", str(config)],
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "OTKLIK_BROKER_URL": vhost.url},
+            capture_output=True,
+            timeout=120,
+        )
+        assert shown.returncode == 0, shown.stderr.decode()
+        health = json.loads(shown.stdout)
+        assert health["broker_error"] is None
+        assert set(health["queues"]) == {"collect", "process", "schedule"}
+        assert all(isinstance(n, int) for n in health["queues"].values())  # declared by the worker
+        assert len(health["workers"]) == 1
+        assert health["pending_posts"] == 0 and health["claimed_posts"] == 0
+        steps = {step["step"]: step for step in health["steps"]}
+        assert steps["process"]["runs"] >= 6 and steps["process"]["failures"] == 0
+        assert steps["tick"]["last_status"] == "ok"
+    finally:
+        pool.stop_all()
+        engine.dispose()
+        vhost.delete()
+
+
+def test_the_health_command_names_a_broker_that_is_down(tmp_path, pg_url):
+    config = config_file(tmp_path, pg_url, workers={"broker_url": "redis://127.0.0.1:1/0"})
+    shown = subprocess.run(
+        [sys.executable, "-m", "monitor", "workers", "--config", str(config)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        timeout=120,
+    )
+    assert shown.returncode == 0, shown.stderr.decode()
+    out = shown.stdout.decode()
+    assert "Брокер redis://127.0.0.1:1/0 недоступен" in out
+    assert "Постов ждут обработки: 0" in out

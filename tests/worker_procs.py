@@ -121,3 +121,31 @@ class Workers:
 def ready(log: Path) -> bool:
     """The worker has connected and is taking tasks."""
     return log.exists() and b" ready." in log.read_bytes()
+
+
+class RabbitVhost:
+    """A virtual host of our own on the local RabbitMQ, deleted at the end."""
+
+    def __init__(self) -> None:
+        self.name = f"otklik-test-{os.getpid()}-{free_port()}"
+        self.url = f"amqp://guest:guest@127.0.0.1:5672/{self.name}"
+
+    def create(self) -> bool:
+        """Add the vhost with guest's rights; False when rabbitmqctl cannot."""
+        for command in (
+            ["rabbitmqctl", "-q", "add_vhost", self.name],
+            ["rabbitmqctl", "-q", "set_permissions", "-p", self.name, "guest", ".*", ".*", ".*"],
+        ):
+            try:
+                done = subprocess.run(command, capture_output=True, timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                return False
+            if done.returncode != 0:
+                return False
+        return True
+
+    def delete(self) -> None:
+        """Remove the vhost and its queues."""
+        subprocess.run(
+            ["rabbitmqctl", "-q", "delete_vhost", self.name], capture_output=True, timeout=60
+        )

@@ -21,6 +21,7 @@ from monitor.collectors.registry import due_sources, sync_sources
 from monitor.collectors.runner import toolkit
 from monitor.config import Settings
 from monitor.context import Context
+from monitor.incidents.routing import sync_recipients
 from monitor.steps import TICK_LEASE, collect_leased, lease, recorded, wall_clock
 from monitor.store.claims import new_owner, waiting_count
 
@@ -79,8 +80,10 @@ def _every(seconds: float, task: str) -> dict:
 def context() -> Context:
     """This process's context (each worker process opens its own store connections)."""
     if _state["ctx"] is None:
-        _state["ctx"] = Context.open(_state["config"], _state["database"])
-        _state["owner"] = new_owner()
+        ctx = Context.open(_state["config"], _state["database"])
+        with ctx.db.begin() as connection:
+            sync_recipients(connection, ctx.settings)  # once per process, not per batch
+        _state["ctx"], _state["owner"] = ctx, new_owner()
     return _state["ctx"]
 
 
@@ -153,7 +156,7 @@ def process_batch(self) -> int:
 
     ctx = context()
     with recorded(ctx, "process", owner()):
-        report = process_pending(ctx, max_batches=1, owner=owner())
+        report = process_pending(ctx, max_batches=1, owner=owner(), sync=False)
     return report.classified
 
 
