@@ -89,6 +89,24 @@ def group_cpu(groups: list[int]) -> float:
     return total / tick
 
 
+def backend_cpu(engine) -> float:
+    """CPU seconds used by the PostgreSQL backends now serving the bench database."""
+    with engine.connect() as connection:
+        pids = connection.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE datname = :name"), {"name": NAME}
+        ).scalars()
+        pids = set(pids)
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a server on another machine: not measured
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
 def count(engine, table) -> int:
     with engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(table)).scalar_one()
@@ -128,6 +146,8 @@ def distributed(folder: Path, config: Path, broker: RedisBroker, workers: int, t
         wait_for(lambda: count(engine, classifications) == total, 1200, "processing")
         elapsed = time.perf_counter() - started
         cpu = group_cpu(groups) - cpu_before
+        # Backends of the workers' pooled connections, alive since their first task.
+        database_cpu = backend_cpu(engine)
         # The queue alone: tasks with nothing to claim (a round trip, an ack, one query).
         empty = 200
         runs_before = _process_runs(engine)
@@ -139,7 +159,7 @@ def distributed(folder: Path, config: Path, broker: RedisBroker, workers: int, t
     finally:
         pool.stop_all()
         engine.dispose()
-    return elapsed, collected, cpu, per_task
+    return elapsed, collected, cpu, database_cpu, per_task
 
 
 def _process_runs(engine) -> int:
@@ -173,14 +193,15 @@ def main() -> None:
                 f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
             )
             for workers in [int(w) for w in args.workers.split(",")]:
-                elapsed, collected, cpu, per_task = distributed(
+                elapsed, collected, cpu, database_cpu, per_task = distributed(
                     folder, config, broker, workers, args.posts
                 )
                 print(
                     f"{workers} worker process(es): {args.posts / elapsed:.0f} posts/s "
                     f"({elapsed:.1f} s, of which collect {collected:.1f} s; "
                     f"{base / elapsed:.2f}x one process); worker CPU {cpu * ms:.2f} ms/post "
-                    f"(+{(cpu - base_cpu) * ms:.2f} over one process); an empty task "
+                    f"(+{(cpu - base_cpu) * ms:.2f} over one process), PostgreSQL backends "
+                    f"{database_cpu * ms:.2f} ms/post; an empty task "
                     f"{per_task * 1000:.1f} ms CPU = {per_task * 1000 / args.batch:.2f} ms "
                     f"per post at batch {args.batch}; load average {os.getloadavg()[0]:.1f}"
                 )

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
 from monitor.incidents.routing import sync_recipients
-from monitor.store.claims import claim_posts, new_owner, release_posts
+from monitor.store.claims import claim_posts, finish_posts, new_owner, release_posts
 from monitor.store.tables import classifications, posts
 
 GROUPING_LOCK = 0x6F746B6C  # PostgreSQL advisory lock key of the grouping step ("otkl")
@@ -84,16 +84,11 @@ def process_pending(
     if sync:
         with engine.begin() as connection:
             sync_recipients(connection, ctx.settings)
-    after, batches = None, 0
+    batches = 0
     while max_batches is None or batches < max_batches:
-        batch = _claim(ctx, owner, after)
-        if not batch and after is not None:
-            # Posts stored meanwhile with an earlier date, or freed by an expired claim.
-            after = None
-            batch = _claim(ctx, owner, None)
+        batch = _claim(ctx, owner)
         if not batch:
             break
-        after = (batch[-1].published_at, batch[-1].id)
         _process_batch(ctx, owner, batch, now, report)
         batches += 1
         if progress:
@@ -101,14 +96,13 @@ def process_pending(
     return report
 
 
-def _claim(ctx: Context, owner: str, after: tuple | None) -> list:
+def _claim(ctx: Context, owner: str) -> list:
     return claim_posts(
         ctx.db,
         owner,
         ctx.settings.classifier.batch_size,
         now=datetime.now(UTC),  # leases run on the wall clock, not on `--now`
         lease_seconds=ctx.settings.workers.claim_seconds,
-        after=after,
     )
 
 
@@ -147,7 +141,7 @@ def _process_batch(ctx: Context, owner: str, batch: list, now: datetime, report)
                 report.incident_ids.add(incident_id)
                 report.incidents_created += created
             report.relevant += bool(p.relevant)
-        release_posts(connection, owner, ids)
+        finish_posts(connection, ids)
     report.classified += len(stored)
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import yaml
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from monitor.context import Context
@@ -17,7 +17,7 @@ from monitor.pipeline import process_pending
 from monitor.store import make_engine
 from monitor.store.claims import acquire_lease, claim_posts, release_lease
 from monitor.store.posts import ensure_source, store_posts
-from monitor.store.tables import classifications, post_claims, posts
+from monitor.store.tables import classifications, pending_posts, posts
 from tests.conftest import CONFIG, ROOT
 from tests.helpers import record
 from tests.worker_helpers import assert_processed_once, load_backlog
@@ -73,7 +73,7 @@ def test_claims_split_posts_and_an_expired_claim_is_taken_again(db_url):
     third = claim_posts(engine, "c", 10, now=later, lease_seconds=60)
     assert [row.id for row in third] == ids  # "b"'s lease ran out too
     with engine.connect() as connection:
-        owners = set(connection.execute(select(post_claims.c.owner)).scalars())
+        owners = set(connection.execute(select(pending_posts.c.owner)).scalars())
     assert owners == {"c"}
     engine.dispose()
 
@@ -142,7 +142,7 @@ def test_two_process_commands_at_once_process_every_post_once(db_url, tmp_path):
     engine.dispose()
 
 
-def test_migration_keeps_one_classification_per_post(db_url):
+def test_migration_keeps_one_classification_per_post_and_fills_the_backlog(db_url):
     from alembic import command
 
     from monitor.store import upgrade
@@ -150,8 +150,8 @@ def test_migration_keeps_one_classification_per_post(db_url):
 
     engine = make_engine(db_url)
     command.downgrade(alembic_config(engine), "0002")
-    assert "post_claims" not in inspect(engine).get_table_names()
-    ids = _posts(engine, 2)
+    assert "pending_posts" not in inspect(engine).get_table_names()
+    ids = _posts(engine, 3)
     with engine.begin() as connection:
         for post_id in (ids[0], ids[0], ids[1], ids[0]):
             connection.execute(insert(classifications).values(**_classification(post_id)))
@@ -163,4 +163,23 @@ def test_migration_keeps_one_classification_per_post(db_url):
     assert [tuple(row) for row in kept] == [(1, ids[0]), (3, ids[1])]
     uniques = [ix for ix in inspect(engine).get_indexes("classifications") if ix["unique"]]
     assert [ix["column_names"] for ix in uniques] == [["post_id"]]
+    assert _pending(engine) == [ids[2]]  # the one post never classified
+    with engine.begin() as connection:  # and the trigger: a post stored now is pending
+        store_posts(connection, ensure_source(connection, "vk-test", "vk"), [record("new")])
+        newest = connection.execute(select(func.max(posts.c.id))).scalar()
+    assert _pending(engine) == [ids[2], newest]
+    command.downgrade(alembic_config(engine), "0002")
+    assert "pending_posts" not in inspect(engine).get_table_names()
+    with engine.begin() as connection:  # the trigger went with its table
+        store_posts(connection, ensure_source(connection, "vk-test", "vk"), [record("later")])
+    upgrade(engine)
     engine.dispose()
+
+
+def _pending(engine) -> list[int]:
+    with engine.connect() as connection:
+        return list(
+            connection.execute(
+                select(pending_posts.c.post_id).order_by(pending_posts.c.post_id)
+            ).scalars()
+        )

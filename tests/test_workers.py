@@ -16,7 +16,7 @@ from sla_helpers import add_incident, config_file, event_kinds, make_settings, s
 from sqlalchemy import func, select
 
 from monitor.store import make_engine
-from monitor.store.tables import classifications, post_claims, step_runs
+from monitor.store.tables import classifications, pending_posts, step_runs
 from monitor.workers import tasks
 from tests.conftest import ROOT, _postgres_url
 from tests.worker_helpers import assert_processed_once, load_backlog
@@ -97,7 +97,7 @@ def test_several_workers_process_one_backlog_exactly_once(setup, tmp_path):
 
 def _no_claims(engine) -> bool:
     with engine.connect() as connection:
-        return not connection.execute(select(func.count()).select_from(post_claims)).scalar_one()
+        return not connection.execute(select(func.count()).select_from(pending_posts)).scalar_one()
 
 
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(setup, tmp_path):
@@ -111,7 +111,13 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(setup, tmp_path)
 
     def mid_batch() -> bool:
         with engine.connect() as connection:
-            in_flight[:] = connection.execute(select(post_claims.c.post_id)).scalars().all()
+            in_flight[:] = (
+                connection.execute(
+                    select(pending_posts.c.post_id).where(pending_posts.c.owner.is_not(None))
+                )
+                .scalars()
+                .all()
+            )
         return bool(in_flight) and _classified(engine) > 0
 
     wait_for(mid_batch, 120, "a batch in flight")

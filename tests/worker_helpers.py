@@ -14,7 +14,7 @@ from monitor.store.tables import (
     events,
     incident_posts,
     incidents,
-    post_claims,
+    pending_posts,
     posts,
 )
 
@@ -49,11 +49,11 @@ def assert_processed_once(engine: Engine, total: int) -> dict:
         added = scalar(
             select(func.count()).select_from(events).where(events.c.kind == "post_added")
         )
-        claims = scalar(select(func.count()).select_from(post_claims))
+        claims = scalar(select(func.count()).select_from(pending_posts))
     assert stored == total
     assert rows == distinct == total, "a post classified twice or not at all"
     assert linked == linked_distinct == relevant, "a signal grouped twice or not at all"
     assert counted == linked, "an incident's post count lost an update"
     assert created == opened and added == linked - opened
-    assert claims == 0, "claims left behind"
+    assert claims == 0, "posts left pending"
     return {"relevant": relevant, "incidents": opened}

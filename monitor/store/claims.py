@@ -3,10 +3,10 @@
 Three kinds, all with an expiry so that a run killed with SIGKILL never blocks the others
 for longer than its lease:
 
-- post claims: a processing run takes a batch of unclassified posts (on PostgreSQL with
+- post claims: a processing run takes a batch of `pending_posts` (on PostgreSQL with
   `SELECT … FOR UPDATE SKIP LOCKED`, so concurrent runs take different posts without
-  waiting) and writes a claim row per post; other runs skip claimed posts until the claim
-  expires or the batch is stored (its claims are deleted in the same transaction);
+  waiting) by writing its name and an expiry on them; other runs skip them until the claim
+  expires or the batch is stored (the rows are deleted in the same transaction);
 - leases: named locks (`collect:<source>`, `tick`) taken with an upsert that only replaces
   an expired lease;
 - step runs: the last run of each step, for `otklik workers`.
@@ -20,10 +20,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.store.tables import classifications, leases, post_claims, posts, step_runs
+from monitor.store.tables import leases, pending_posts, posts, step_runs
 
 
 def new_owner() -> str:
@@ -35,86 +35,77 @@ def _dialect(connection: Connection):
     return postgresql if connection.dialect.name == "postgresql" else sqlite
 
 
-def _unclassified():
-    return ~select(classifications.c.id).where(classifications.c.post_id == posts.c.id).exists()
-
-
-def _unclaimed():
-    return ~select(post_claims.c.post_id).where(post_claims.c.post_id == posts.c.id).exists()
+def _free(now: datetime):
+    return or_(pending_posts.c.owner.is_(None), pending_posts.c.expires_at <= now)
 
 
 def claim_posts(
-    engine: Engine,
-    owner: str,
-    size: int,
-    *,
-    now: datetime,
-    lease_seconds: float,
-    after: tuple | None = None,
+    engine: Engine, owner: str, size: int, *, now: datetime, lease_seconds: float
 ) -> list:
-    """Take up to `size` unclassified, unclaimed posts in (published_at, id) order.
+    """Take up to `size` pending posts that nobody holds, oldest first; their post rows.
 
-    Returns the post rows this owner now holds. Expired claims are dropped first: that
-    statement is a write, so on SQLite the whole claim runs under the write lock and two
-    runs cannot even read the same candidates; on PostgreSQL the candidates are locked with
-    SKIP LOCKED and a claim that lost a race is dropped by ON CONFLICT DO NOTHING.
+    One UPDATE … WHERE post_id IN (SELECT … LIMIT n) statement: on PostgreSQL the inner
+    select locks its rows with SKIP LOCKED, so concurrent runs take different posts without
+    waiting; on SQLite the statement runs under the write lock. It reads `pending_posts`,
+    which holds the backlog only, so its cost does not grow with the posts stored.
     """
+    picked = (
+        select(pending_posts.c.post_id)
+        .where(_free(now))
+        .order_by(pending_posts.c.published_at, pending_posts.c.post_id)
+        .limit(size)
+    )
     with engine.begin() as connection:
-        connection.execute(delete(post_claims).where(post_claims.c.expires_at <= now))
-        query = select(posts).where(_unclassified()).where(_unclaimed())
-        if after is not None:
-            published_at, post_id = after
-            query = query.where(
-                or_(
-                    posts.c.published_at > published_at,
-                    and_(posts.c.published_at == published_at, posts.c.id > post_id),
-                )
-            )
-        query = query.order_by(posts.c.published_at, posts.c.id).limit(size)
         if connection.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=posts)
-        candidates = connection.execute(query).all()
-        if not candidates:
-            return []
-        expires = now + timedelta(seconds=lease_seconds)
-        taken = set(
+            picked = picked.with_for_update(skip_locked=True)
+        taken = list(
             connection.execute(
-                _dialect(connection)
-                .insert(post_claims)
-                .on_conflict_do_nothing(index_elements=["post_id"])
-                .returning(post_claims.c.post_id),
-                [{"post_id": row.id, "owner": owner, "expires_at": expires} for row in candidates],
+                update(pending_posts)
+                .where(pending_posts.c.post_id.in_(picked.scalar_subquery()))
+                .where(_free(now))
+                .values(owner=owner, expires_at=now + timedelta(seconds=lease_seconds))
+                .returning(pending_posts.c.post_id)
             ).scalars()
         )
-    return [row for row in candidates if row.id in taken]
+        if not taken:
+            return []
+        return connection.execute(
+            select(posts).where(posts.c.id.in_(taken)).order_by(posts.c.published_at, posts.c.id)
+        ).all()
 
 
 def release_posts(connection: Connection, owner: str, post_ids: Sequence[int]) -> None:
-    """Drop this owner's claims on these posts (in the caller's transaction)."""
+    """Give this owner's claims on these posts back, unprocessed (in the caller's transaction)."""
     for start in range(0, len(post_ids), 500):
         connection.execute(
-            delete(post_claims)
-            .where(post_claims.c.owner == owner)
-            .where(post_claims.c.post_id.in_(list(post_ids[start : start + 500])))
+            update(pending_posts)
+            .where(pending_posts.c.owner == owner)
+            .where(pending_posts.c.post_id.in_(list(post_ids[start : start + 500])))
+            .values(owner=None, expires_at=None)
+        )
+
+
+def finish_posts(connection: Connection, post_ids: Sequence[int]) -> None:
+    """These posts are classified now: no longer pending (in the transaction that stored them)."""
+    for start in range(0, len(post_ids), 500):
+        connection.execute(
+            delete(pending_posts).where(
+                pending_posts.c.post_id.in_(list(post_ids[start : start + 500]))
+            )
         )
 
 
 def claimed_count(connection: Connection, now: datetime) -> int:
     """Posts under a live claim (being processed right now)."""
     return connection.execute(
-        select(func.count()).select_from(post_claims).where(post_claims.c.expires_at > now)
+        select(func.count()).select_from(pending_posts).where(~_free(now))
     ).scalar_one()
 
 
 def waiting_count(connection: Connection, now: datetime) -> int:
-    """Unclassified posts that no live claim holds: what is left to hand out."""
-    live = (
-        select(post_claims.c.post_id)
-        .where(post_claims.c.post_id == posts.c.id)
-        .where(post_claims.c.expires_at > now)
-    )
+    """Pending posts that no live claim holds: what is left to hand out."""
     return connection.execute(
-        select(func.count()).select_from(posts).where(_unclassified()).where(~live.exists())
+        select(func.count()).select_from(pending_posts).where(_free(now))
     ).scalar_one()
 
 

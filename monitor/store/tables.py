@@ -309,15 +309,19 @@ notifications = Table(
     Index(None, "state", "next_attempt_at"),
 )
 
-# Scale-out (migration 0008, monitor/store/claims.py). A post taken by a processing run, until
-# its lease expires: a killed worker's batch is taken again by another after `expires_at`.
-post_claims = Table(
-    "post_claims",
+# Scale-out (migration 0008, monitor/store/claims.py): the posts not processed yet, one row
+# each, added by a trigger on posts (so no path that stores a post can miss it) and deleted in
+# the transaction that stores the post's classification. A processing run claims rows by
+# setting owner and expires_at; a killed worker's rows are claimed again after expires_at.
+# The table holds the backlog only, so claiming costs the same with a year of posts stored.
+pending_posts = Table(
+    "pending_posts",
     metadata,
     Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
-    Column("owner", String(200), nullable=False),
-    Column("expires_at", UTCDateTime, nullable=False),
-    Index(None, "expires_at"),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("owner", String(200)),
+    Column("expires_at", UTCDateTime),
+    Index(None, "published_at", "post_id"),
 )
 
 # Named locks with an expiry: `collect:<source>` (one worker per source), `tick`, ...

@@ -1,11 +1,12 @@
-"""worker claims: one classification per post, post claims, leases, step runs
+"""worker claims: one classification per post, pending posts, leases, step runs
 
 Two processing runs at once (two `otklik process`, or several Celery workers) must never
 classify a post twice. `classifications.post_id` becomes unique (duplicates left by earlier
-concurrent runs are removed first, keeping the oldest row of each post); `post_claims` holds
-the posts a worker has taken, each with a lease that expires so a killed worker's batch is
-taken again; `leases` are named locks with an expiry (one source collected by one worker at
-a time); `step_runs` records the last run of each step for `otklik workers`.
+concurrent runs are removed first, keeping the oldest row of each post). `pending_posts`
+holds the posts not processed yet (filled by a trigger on posts, backfilled here), which a
+worker claims with a lease that expires, so a killed worker's batch is taken again.
+`leases` are named locks with an expiry (one source collected by one worker at a time);
+`step_runs` records the last run of each step for `otklik workers`.
 
 Revision ID: 0008
 Revises: 0002
@@ -22,6 +23,22 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
+# Every stored post is pending until classified, whichever code stored it.
+SQLITE_TRIGGER = (
+    """CREATE TRIGGER posts_pending AFTER INSERT ON posts BEGIN
+  INSERT INTO pending_posts (post_id, published_at) VALUES (new.id, new.published_at);
+END""",
+)
+PG_TRIGGER = (
+    """CREATE FUNCTION otklik_post_pending() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO pending_posts (post_id, published_at) VALUES (NEW.id, NEW.published_at);
+  RETURN NEW;
+END $$""",
+    "CREATE TRIGGER posts_pending AFTER INSERT ON posts "
+    "FOR EACH ROW EXECUTE FUNCTION otklik_post_pending()",
+)
+
 
 def upgrade() -> None:
     op.execute(
@@ -33,17 +50,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_classifications_post_id"), ["post_id"], unique=True)
 
     op.create_table(
-        "post_claims",
+        "pending_posts",
         sa.Column("post_id", sa.Integer(), nullable=False),
-        sa.Column("owner", sa.String(length=200), nullable=False),
-        sa.Column("expires_at", monitor.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("published_at", monitor.store.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=True),
+        sa.Column("expires_at", monitor.store.tables.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
-            ["post_id"], ["posts.id"], name=op.f("fk_post_claims_post_id_posts")
+            ["post_id"], ["posts.id"], name=op.f("fk_pending_posts_post_id_posts")
         ),
-        sa.PrimaryKeyConstraint("post_id", name=op.f("pk_post_claims")),
+        sa.PrimaryKeyConstraint("post_id", name=op.f("pk_pending_posts")),
     )
-    with op.batch_alter_table("post_claims", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_post_claims_expires_at"), ["expires_at"])
+    with op.batch_alter_table("pending_posts", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_pending_posts_published_at_post_id"), ["published_at", "post_id"]
+        )
+    op.execute(
+        "INSERT INTO pending_posts (post_id, published_at) SELECT id, published_at FROM posts "
+        "WHERE NOT EXISTS (SELECT 1 FROM classifications WHERE classifications.post_id = posts.id)"
+    )
+    bind = op.get_bind()
+    for statement in PG_TRIGGER if bind.dialect.name == "postgresql" else SQLITE_TRIGGER:
+        bind.exec_driver_sql(statement)
     op.create_table(
         "leases",
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -72,9 +99,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("step_runs")
     op.drop_table("leases")
-    with op.batch_alter_table("post_claims", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_post_claims_expires_at"))
-    op.drop_table("post_claims")
+    bind = op.get_bind()
+    on_posts = " ON posts" if bind.dialect.name == "postgresql" else ""
+    bind.exec_driver_sql("DROP TRIGGER IF EXISTS posts_pending" + on_posts)
+    if bind.dialect.name == "postgresql":
+        bind.exec_driver_sql("DROP FUNCTION IF EXISTS otklik_post_pending()")
+    with op.batch_alter_table("pending_posts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pending_posts_published_at_post_id"))
+    op.drop_table("pending_posts")
     with op.batch_alter_table("classifications", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_classifications_post_id"))
         batch_op.create_index(batch_op.f("ix_classifications_post_id"), ["post_id"], unique=False)
