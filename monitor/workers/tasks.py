@@ -56,6 +56,7 @@ def configure(settings: Settings, config: str | None, database: str | None) -> C
     """Point the app at the broker and the store of these settings; returns the app."""
     workers = settings.workers
     _state.update(config=config, database=database, ctx=None)
+    app._after_fork()  # forget connections to an earlier broker (a process configured twice)
     app.conf.update(
         broker_url=workers.broker_url,
         broker_transport_options={"visibility_timeout": workers.visibility_timeout_seconds},
