@@ -18,7 +18,7 @@ from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
 from monitor.incidents.routing import sync_recipients
 from monitor.store.claims import claim_posts, finish_posts, new_owner, release_posts
-from monitor.store.tables import classifications, posts
+from monitor.store.tables import classifications, pending_posts
 
 GROUPING_LOCK = 0x6F746B6C  # PostgreSQL advisory lock key of the grouping step ("otkl")
 
@@ -35,14 +35,8 @@ class ProcessReport:
 
 
 def pending_count(connection: Connection) -> int:
-    """How many stored posts have no classification yet."""
-    return connection.execute(
-        select(func.count())
-        .select_from(posts)
-        .where(
-            ~select(classifications.c.id).where(classifications.c.post_id == posts.c.id).exists()
-        )
-    ).scalar_one()
+    """How many stored posts have no classification yet (`pending_posts`, kept by triggers)."""
+    return connection.execute(select(func.count()).select_from(pending_posts)).scalar_one()
 
 
 def _as_input(row) -> dict:

@@ -86,7 +86,7 @@ class Scheduler:
         with toolkit(settings, stop=self.stop, now=self.clock) as tools:
             while not self.stop.is_set():
                 self._step("collect", lambda: self._collect_due(tools))
-                for name, step in (("process", self.process), ("deadlines", self.tick)):
+                for name, step in (("process", self.process), ("tick", self.tick)):
                     if step is not None and not self.stop.is_set():
                         self._step(name, partial(step, self.ctx))
                 self.cycles += 1

@@ -168,6 +168,9 @@ def test_migration_keeps_one_classification_per_post_and_fills_the_backlog(db_ur
         store_posts(connection, ensure_source(connection, "vk-test", "vk"), [record("new")])
         newest = connection.execute(select(func.max(posts.c.id))).scalar()
     assert _pending(engine) == [ids[2], newest]
+    with engine.begin() as connection:  # classified by any code: no longer pending
+        connection.execute(insert(classifications).values(**_classification(newest)))
+    assert _pending(engine) == [ids[2]]
     command.downgrade(alembic_config(engine), "0002")
     assert "pending_posts" not in inspect(engine).get_table_names()
     with engine.begin() as connection:  # the trigger went with its table

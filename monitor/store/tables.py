@@ -309,9 +309,9 @@ notifications = Table(
     Index(None, "state", "next_attempt_at"),
 )
 
-# Scale-out (migration 0008, monitor/store/claims.py): the posts not processed yet, one row
-# each, added by a trigger on posts (so no path that stores a post can miss it) and deleted in
-# the transaction that stores the post's classification. A processing run claims rows by
+# Scale-out (migration 0008, monitor/store/claims.py): the posts not classified yet, one row
+# each, added by a trigger on posts and deleted by one on classifications (so no path that
+# stores or classifies a post can miss it). A processing run claims rows by
 # setting owner and expires_at; a killed worker's rows are claimed again after expires_at.
 # The table holds the backlog only, so claiming costs the same with a year of posts stored.
 pending_posts = Table(

@@ -23,10 +23,13 @@ down_revision = "0002"
 branch_labels = None
 depends_on = None
 
-# Every stored post is pending until classified, whichever code stored it.
+# Every stored post is pending until classified, whichever code stored or classified it.
 SQLITE_TRIGGER = (
     """CREATE TRIGGER posts_pending AFTER INSERT ON posts BEGIN
   INSERT INTO pending_posts (post_id, published_at) VALUES (new.id, new.published_at);
+END""",
+    """CREATE TRIGGER classifications_done AFTER INSERT ON classifications BEGIN
+  DELETE FROM pending_posts WHERE post_id = new.post_id;
 END""",
 )
 PG_TRIGGER = (
@@ -37,6 +40,13 @@ BEGIN
 END $$""",
     "CREATE TRIGGER posts_pending AFTER INSERT ON posts "
     "FOR EACH ROW EXECUTE FUNCTION otklik_post_pending()",
+    """CREATE FUNCTION otklik_post_done() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM pending_posts WHERE post_id = NEW.post_id;
+  RETURN NEW;
+END $$""",
+    "CREATE TRIGGER classifications_done AFTER INSERT ON classifications "
+    "FOR EACH ROW EXECUTE FUNCTION otklik_post_done()",
 )
 
 
@@ -100,10 +110,16 @@ def downgrade() -> None:
     op.drop_table("step_runs")
     op.drop_table("leases")
     bind = op.get_bind()
-    on_posts = " ON posts" if bind.dialect.name == "postgresql" else ""
-    bind.exec_driver_sql("DROP TRIGGER IF EXISTS posts_pending" + on_posts)
-    if bind.dialect.name == "postgresql":
-        bind.exec_driver_sql("DROP FUNCTION IF EXISTS otklik_post_pending()")
+    postgres = bind.dialect.name == "postgresql"
+    for trigger, table, function in (
+        ("posts_pending", "posts", "otklik_post_pending"),
+        ("classifications_done", "classifications", "otklik_post_done"),
+    ):
+        bind.exec_driver_sql(
+            f"DROP TRIGGER IF EXISTS {trigger}" + (f" ON {table}" if postgres else "")
+        )
+        if postgres:
+            bind.exec_driver_sql(f"DROP FUNCTION IF EXISTS {function}()")
     with op.batch_alter_table("pending_posts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pending_posts_published_at_post_id"))
     op.drop_table("pending_posts")
