@@ -33,9 +33,7 @@ class WorkersSettings(Section):
     notify_every_seconds: float = Field(
         60, gt=0, description="The beat sends due notifications this often"
     )
-    max_fanout: int = Field(
-        32, gt=0, description="Most processing batches queued by one dispatch"
-    )
+    max_fanout: int = Field(32, gt=0, description="Most processing batches queued by one dispatch")
     max_retries: int = Field(8, ge=0, description="Retries of a failed task (store or broker down)")
     retry_backoff_max_seconds: int = Field(
         600, gt=0, description="Longest wait between retries (the wait doubles from 1 s)"
