@@ -1,22 +1,28 @@
 """Processing: classify new posts, group them into incidents, route, set deadlines.
 
-One batch is one transaction: a crash loses at most the batch in flight, and a re-run
-picks up exactly the posts that have no classification yet.
+One batch is claimed, classified, then stored and grouped in one transaction: a crash loses
+at most the batch in flight (its claims expire and another run takes it), and a re-run picks
+up exactly the posts that have no classification yet.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, func, insert, or_, select
+from sqlalchemy import Connection, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
+from monitor.config import Settings
 from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
 from monitor.incidents.routing import sync_recipients
 from monitor.incidents.territory import known_territory
-from monitor.store.tables import classifications, posts
+from monitor.store.claims import claim_posts, finish_posts, new_owner, release_posts
+from monitor.store.tables import classifications, pending_posts
+
+GROUPING_LOCK = 0x6F746B6C  # PostgreSQL advisory lock key of the grouping step ("otkl")
 
 
 @dataclass
@@ -31,34 +37,8 @@ class ProcessReport:
 
 
 def pending_count(connection: Connection) -> int:
-    """How many stored posts have no classification yet."""
-    return connection.execute(
-        select(func.count())
-        .select_from(posts)
-        .where(
-            ~select(classifications.c.id).where(classifications.c.post_id == posts.c.id).exists()
-        )
-    ).scalar_one()
-
-
-def _pending_batch(connection: Connection, size: int, after: tuple | None = None) -> Sequence:
-    """The next unclassified posts in (published_at, id) order, after `after` if given.
-
-    Reading on from the last batch's key spares the store from walking past every post
-    classified earlier in the run on each batch.
-    """
-    query = select(posts).where(
-        ~select(classifications.c.id).where(classifications.c.post_id == posts.c.id).exists()
-    )
-    if after is not None:
-        published_at, post_id = after
-        query = query.where(
-            or_(
-                posts.c.published_at > published_at,
-                and_(posts.c.published_at == published_at, posts.c.id > post_id),
-            )
-        )
-    return connection.execute(query.order_by(posts.c.published_at, posts.c.id).limit(size)).all()
+    """How many stored posts have no classification yet (`pending_posts`, kept by triggers)."""
+    return connection.execute(select(func.count()).select_from(pending_posts)).scalar_one()
 
 
 def _as_input(row) -> dict:
@@ -77,76 +57,131 @@ def _as_input(row) -> dict:
 
 
 def process_pending(
-    ctx: Context, *, now: datetime | None = None, progress: Callable[[int], None] | None = None
+    ctx: Context,
+    *,
+    now: datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+    max_batches: int | None = None,
+    owner: str | None = None,
+    sync: bool = True,
 ) -> ProcessReport:
-    """Classify and group every unprocessed post, one transaction per batch."""
+    """Classify and group unprocessed posts, one claimed batch and one transaction at a time.
+
+    Each batch is claimed in the store first (monitor/store/claims.py), so any number of
+    runs at once (`otklik process` twice, Celery workers) take different posts; the
+    classifications go in with ON CONFLICT DO NOTHING and only the rows stored by this run
+    are grouped, so a post whose claim expired under a slow run is still grouped once.
+    `sync=False` skips loading the recipients from config (a worker did it when it started).
+    """
     now = now or ctx.now()
+    owner = owner or new_owner()
     engine = ctx.db
     report = ProcessReport()
-    model = ctx.classifier
-    with engine.begin() as connection:
-        sync_recipients(connection, ctx.settings)
-    after = None
-    while True:
+    if sync:
         with engine.begin() as connection:
-            batch = _pending_batch(connection, ctx.settings.classifier.batch_size, after)
-            if not batch and after is not None:
-                # Posts stored meanwhile with an earlier date: one pass from the start.
-                after = None
-                batch = _pending_batch(connection, ctx.settings.classifier.batch_size)
-            if not batch:
-                break
-            after = (batch[-1].published_at, batch[-1].id)
-            predictions = model.predict([_as_input(row) for row in batch])
-            connection.execute(
-                insert(classifications),
-                [
-                    {
-                        "post_id": row.id,
-                        "model_version": p.model_version,
-                        "relevant": p.relevant,
-                        "relevance_proba": p.relevance_proba,
-                        "sector": p.sector,
-                        "sector_proba": p.sector_proba[0][1] if p.sector_proba else None,
-                        "sector_top": [list(pair) for pair in p.sector_proba],
-                        "risk_text": p.risk_text,
-                        "risk": p.risk,
-                        "entities": [entity_dict(e) for e in p.entities],
-                        "territory": p.territory
-                        or known_territory(ctx.settings, row.territory_hint),
-                        "classified_at": now,
-                    }
-                    for row, p in zip(batch, predictions, strict=True)
-                ],
-            )
-            for row, p in zip(batch, predictions, strict=True):
-                classified = ClassifiedPost(
-                    post_id=row.id,
-                    external_id=row.external_id,
-                    author_id=row.author_id,
-                    text=row.text,
-                    published_at=row.published_at,
-                    collected_at=row.collected_at,
-                    parent_external_id=row.parent_external_id,
-                    repost_of_external_id=row.repost_of_external_id,
-                    relevant=p.relevant,
-                    sector=p.sector,
-                    risk=p.risk,
-                    risk_text=p.risk_text,
-                    territory=p.territory or known_territory(ctx.settings, row.territory_hint),
-                )
-                incident_id, created = group_post(
-                    connection, ctx.settings, classified, now, model.lemmatizer
-                )
-                if incident_id is not None:
-                    report.posts_grouped += 1
-                    report.incident_ids.add(incident_id)
-                    report.incidents_created += created
-            report.classified += len(batch)
-            report.relevant += sum(1 for p in predictions if p.relevant)
+            sync_recipients(connection, ctx.settings)
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batch = _claim(ctx, owner)
+        if not batch:
+            break
+        _process_batch(ctx, owner, batch, now, report)
+        batches += 1
         if progress:
             progress(len(batch))
     return report
+
+
+def _claim(ctx: Context, owner: str) -> list:
+    return claim_posts(
+        ctx.db,
+        owner,
+        ctx.settings.classifier.batch_size,
+        now=datetime.now(UTC),  # leases run on the wall clock, not on `--now`
+        lease_seconds=ctx.settings.workers.claim_seconds,
+    )
+
+
+def _process_batch(ctx: Context, owner: str, batch: list, now: datetime, report) -> None:
+    """Classify one claimed batch outside any transaction, then store and group it in one."""
+    model = ctx.classifier
+    ids = [row.id for row in batch]
+    try:
+        predictions = model.predict([_as_input(row) for row in batch])
+    except BaseException:
+        with ctx.db.begin() as connection:
+            release_posts(connection, owner, ids)
+        raise
+    with ctx.db.begin() as connection:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        stored = set(
+            connection.execute(
+                dialect.insert(classifications)
+                .on_conflict_do_nothing(index_elements=["post_id"])
+                .returning(classifications.c.post_id),
+                [
+                    _classification(row, p, now, ctx.settings)
+                    for row, p in zip(batch, predictions, strict=True)
+                ],
+            ).scalars()
+        )
+        if connection.dialect.name == "postgresql":
+            # Grouping reads incidents and updates their counts: one batch at a time, so that
+            # parallel workers group exactly as one run would (classifying stays parallel).
+            connection.execute(select(func.pg_advisory_xact_lock(GROUPING_LOCK)))
+        for row, p in zip(batch, predictions, strict=True):
+            if row.id not in stored:
+                continue  # stored by another run whose claim this one took over
+            incident_id, created = group_post(
+                connection, ctx.settings, _classified(row, p, ctx.settings), now, model.lemmatizer
+            )
+            if incident_id is not None:
+                report.posts_grouped += 1
+                report.incident_ids.add(incident_id)
+                report.incidents_created += created
+            report.relevant += bool(p.relevant)
+        finish_posts(connection, ids)
+    report.classified += len(stored)
+
+
+def _territory(row, p, settings: Settings) -> str | None:
+    """The model's place, else the source's hint when it is a configured territory."""
+    return p.territory or known_territory(settings, row.territory_hint)
+
+
+def _classification(row, p, now: datetime, settings: Settings) -> dict:
+    return {
+        "post_id": row.id,
+        "model_version": p.model_version,
+        "relevant": p.relevant,
+        "relevance_proba": p.relevance_proba,
+        "sector": p.sector,
+        "sector_proba": p.sector_proba[0][1] if p.sector_proba else None,
+        "sector_top": [list(pair) for pair in p.sector_proba],
+        "risk_text": p.risk_text,
+        "risk": p.risk,
+        "entities": [entity_dict(e) for e in p.entities],
+        "territory": _territory(row, p, settings),
+        "classified_at": now,
+    }
+
+
+def _classified(row, p, settings: Settings) -> ClassifiedPost:
+    return ClassifiedPost(
+        post_id=row.id,
+        external_id=row.external_id,
+        author_id=row.author_id,
+        text=row.text,
+        published_at=row.published_at,
+        collected_at=row.collected_at,
+        parent_external_id=row.parent_external_id,
+        repost_of_external_id=row.repost_of_external_id,
+        relevant=p.relevant,
+        sector=p.sector,
+        risk=p.risk,
+        risk_text=p.risk_text,
+        territory=_territory(row, p, settings),
+    )
 
 
 def entity_dict(entity) -> dict:

@@ -20,10 +20,12 @@ from functools import partial
 from typing import Any
 
 from monitor.collectors.registry import due_sources, next_due_at, sync_sources
-from monitor.collectors.runner import SourceReport, collect_source, toolkit
+from monitor.collectors.runner import SourceReport, toolkit
 from monitor.context import Context
 from monitor.errors import OtklikError
 from monitor.privacy import PurgeStep
+from monitor.steps import collect_leased, recorded
+from monitor.store.claims import new_owner
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ class Scheduler:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_source: Callable[[SourceReport], None] | None = None
     cycles: int = 0
+    owner: str = field(default_factory=new_owner)  # the name of its leases and claims
 
     def run(self, *, max_cycles: int | None = None) -> None:
         """Loop until stopped (or `max_cycles` cycles have run)."""
@@ -86,7 +89,7 @@ class Scheduler:
         with toolkit(settings, stop=self.stop, now=self.clock) as tools:
             while not self.stop.is_set():
                 self._step("collect", lambda: self._collect_due(tools))
-                steps = (("process", self.process), ("deadlines", self.tick), ("purge", self.purge))
+                steps = (("process", self.process), ("tick", self.tick), ("purge", self.purge))
                 for name, step in steps:
                     if step is not None and not self.stop.is_set():
                         self._step(name, partial(step, self.ctx))
@@ -102,7 +105,9 @@ class Scheduler:
         for source in due:
             if self.stop.is_set():
                 return
-            report = collect_source(self.ctx.db, self.ctx.settings, source, tools)
+            report = collect_leased(self.ctx, source, tools, self.owner)
+            if report is None:
+                continue  # a worker collects it right now
             log.info(
                 "%s: %d read, %d new, %d refreshed, %d skipped%s",
                 report.name,
@@ -117,7 +122,8 @@ class Scheduler:
 
     def _step(self, name: str, action: Callable[[], Any]) -> None:
         try:
-            action()
+            with recorded(self.ctx, name, self.owner):
+                action()
         except OtklikError as exc:
             log.error("%s: %s", name, exc)
         except Exception:

@@ -16,6 +16,7 @@ from monitor.cli import (
     deadlines,  # noqa: F401  (registers commands)
     privacy,  # noqa: F401  (registers commands)
     web,  # noqa: F401  (registers commands)
+    workers,  # noqa: F401  (registers commands)
 )
 from monitor.cli.app import app
 from monitor.cli.russian import (

@@ -55,6 +55,7 @@ from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,
 )
+from monitor.config.workers import WorkersSettings  # noqa: F401  (re-exported)
 from monitor.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config.yaml")
@@ -113,6 +114,9 @@ class Settings(Section):
     privacy: PrivacySettings = Field(
         default_factory=PrivacySettings, description="How long authors' personal data is kept"
     )
+    workers: WorkersSettings = Field(
+        default_factory=WorkersSettings, description="Celery workers, claims and the beat"
+    )
 
 
 def find_config(path: Path | str | None = None) -> Path:
@@ -154,6 +158,9 @@ def load_settings(path: Path | str | None = None, *, database_url: str | None = 
     url = database_url or os.environ.get("OTKLIK_DATABASE_URL")
     if url:
         settings.database.url = url
+    broker = os.environ.get("OTKLIK_BROKER_URL")
+    if broker:
+        settings.workers.broker_url = broker
     settings._base_dir = path.parent.resolve()
     return settings
 

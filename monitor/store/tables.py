@@ -127,7 +127,9 @@ classifications = Table(
     Column("entities", JSON),
     Column("territory", String(200)),
     Column("classified_at", UTCDateTime, nullable=False),
-    Index(None, "post_id"),
+    # One classification per post: two processing runs at once cannot both store one
+    # (migration 0008; monitor/pipeline.py inserts with ON CONFLICT DO NOTHING).
+    Index(None, "post_id", unique=True),
 )
 
 recipients = Table(
@@ -330,4 +332,46 @@ store_keys = Table(
     Column("name", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Scale-out (migration 0008, monitor/store/claims.py): the posts not classified yet, one row
+# each, added by a trigger on posts and deleted by one on classifications (so no path that
+# stores or classifies a post can miss it). A processing run claims rows by
+# setting owner and expires_at; a killed worker's rows are claimed again after expires_at.
+# The table holds the backlog only, so claiming costs the same with a year of posts stored.
+pending_posts = Table(
+    "pending_posts",
+    metadata,
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("owner", String(200)),
+    Column("expires_at", UTCDateTime),
+    Index(None, "published_at", "post_id"),
+)
+
+# Named locks with an expiry: `collect:<source>` (one worker per source), `tick`, ...
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("acquired_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# The last run of each batch step, whoever ran it (`otklik workers`).
+step_runs = Table(
+    "step_runs",
+    metadata,
+    Column("step", String(200), primary_key=True),
+    Column("last_started_at", UTCDateTime),
+    Column("last_finished_at", UTCDateTime),
+    Column("last_status", String(20)),
+    Column("last_error", Text),
+    Column("last_worker", String(200)),
+    Column("last_seconds", Float),
+    Column("last_failure_at", UTCDateTime),
+    Column("runs", Integer, nullable=False, server_default="0"),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
 )

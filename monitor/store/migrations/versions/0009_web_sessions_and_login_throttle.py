@@ -7,7 +7,7 @@ with the moment its next attempt is allowed. Old failure rows are not carried ov
 only ever mattered for a 15-minute window).
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0008
 Create Date: 2026-12-07 00:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import monitor.store.tables
 
 revision = "0009"
-down_revision = "0003"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

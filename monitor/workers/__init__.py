@@ -1,0 +1,1 @@
+"""Scale-out: Celery workers running the pipeline's batch steps (see monitor/steps.py)."""
