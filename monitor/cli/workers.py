@@ -40,21 +40,23 @@ def _queues(value: str | None) -> list[str]:
     return names
 
 
-@app.command()
+@app.command(help="Запустить обработчик Celery: сбор, обработка, сроки и уведомления из брокера.")
 def worker(
     queues: Annotated[
         str | None,
         typer.Option(
             "--queues",
-            help="Queues to take tasks from, comma-separated (collect, process, schedule)",
+            help="Очереди, из которых брать задачи, через запятую (collect, process, schedule)",
         ),
     ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option("--concurrency", min=1, help="Worker processes (default: one per CPU)"),
+        typer.Option(
+            "--concurrency", min=1, help="Число процессов (по умолчанию по одному на ядро)"
+        ),
     ] = None,
     beat: Annotated[
-        bool, typer.Option("--beat", help="Also run the scheduler inside this worker")
+        bool, typer.Option("--beat", help="Запустить и планировщик внутри этого обработчика")
     ] = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -71,14 +73,14 @@ def worker(
     celery.worker_main(argv)
 
 
-@app.command()
+@app.command(help="Запустить планировщик: ставит в очередь сбор, обработку, сроки, уведомления.")
 def beat(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """Start the scheduler that queues collection, processing, deadline checks, notifications."""
     _ctx, celery = _app(config, database)
     celery.start(["beat", "--loglevel", "INFO"])
 
 
-@app.command()
+@app.command(help="Состояние обработчиков: очереди, живые обработчики, последние запуски и сбои.")
 def workers(
     json_output: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
