@@ -47,6 +47,13 @@ def process_step() -> Step:
     return process_pending
 
 
+def reactions_step() -> Step:
+    """Residents' reactions to recent answers (monitor/satisfaction/reactions.py)."""
+    from monitor.satisfaction.reactions import scan
+
+    return scan
+
+
 def stop_on_signals(stop: threading.Event) -> None:
     """SIGTERM and Ctrl-C ask to stop after the current step; a second one stops at once."""
 
@@ -68,6 +75,7 @@ class Scheduler:
     stop: threading.Event = field(default_factory=threading.Event)
     process: Step | None = field(default_factory=process_step)
     tick: Step | None = field(default_factory=deadline_tick)
+    reactions: Step | None = field(default_factory=reactions_step)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_source: Callable[[SourceReport], None] | None = None
     cycles: int = 0
@@ -83,7 +91,11 @@ class Scheduler:
         with toolkit(settings, stop=self.stop, now=self.clock) as tools:
             while not self.stop.is_set():
                 self._step("collect", lambda: self._collect_due(tools))
-                for name, step in (("process", self.process), ("deadlines", self.tick)):
+                for name, step in (
+                    ("process", self.process),
+                    ("reactions", self.reactions),
+                    ("deadlines", self.tick),
+                ):
                     if step is not None and not self.stop.is_set():
                         self._step(name, partial(step, self.ctx))
                 self.cycles += 1
