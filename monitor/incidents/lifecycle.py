@@ -41,6 +41,16 @@ ALLOWED_FROM: dict[str, tuple[str, ...]] = {
     "reject": ("new", "assigned", "in_progress", "waiting", "reopened"),
     "reclassify": ("new", "assigned", "in_progress", "waiting", "answered", "reopened"),
     "reopen": ("answered", "closed", "rejected"),
+    # Publishing an answer where the resident wrote (monitor/publish/) changes no status.
+    "publish": (
+        "new",
+        "assigned",
+        "in_progress",
+        "waiting",
+        "answered",
+        "closed",
+        "reopened",
+    ),
 }
 ACTION_NAMES = {
     "assign": "назначить",
@@ -53,6 +63,7 @@ ACTION_NAMES = {
     "reject": "отклонить",
     "reclassify": "изменить классификацию",
     "reopen": "переоткрыть",
+    "publish": "опубликовать ответ",
 }
 
 

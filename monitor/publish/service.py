@@ -13,6 +13,7 @@ from monitor.collectors.http import Retrier
 from monitor.config import Settings
 from monitor.errors import InputError, NotFound
 from monitor.incidents.audit import record_event
+from monitor.incidents.lifecycle import check_transition
 from monitor.incidents.sla import recipient_code_of
 from monitor.publish.targets import Target, comment_url, targets
 from monitor.publish.vk import CENTRE_TOKEN, PublishFailure, VkCommenter, Voice, token_variable
@@ -86,6 +87,7 @@ def _prepare(
     incident = connection.execute(query).first()
     if incident is None:
         raise NotFound(f"Инцидент {incident_id} не найден")
+    check_transition("publish", incident.status, incident_id)
     target = choose_target(targets(connection, incident_id), external_id)
     guid = publication_guid(incident_id, target.external_id, text)
     row = connection.execute(select(publications).where(publications.c.guid == guid)).first()
