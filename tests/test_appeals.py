@@ -199,3 +199,26 @@ def test_recipient_codes_are_readable_and_unique():
         "imp-administratsiya-vyborgskogo-rayona"
     )
     assert recipient_code_for("Комитет", {"imp-komitet"}) == "imp-komitet-2"
+
+
+def test_ratings_gain_satisfaction_reopened_and_fixes_that_held(ctx, tmp_path):
+    from datetime import date
+
+    from monitor.analytics.period import Period
+    from monitor.analytics.ratings import recipient_ratings
+
+    path = tmp_path / "appeals.jsonl"
+    write(path, RECORDS)
+    import_appeals(ctx, path, now=NOW)
+    period = Period(date(2020, 11, 1), date(2020, 11, 30), "Europe/Moscow")
+    with ctx.db.connect() as connection:
+        rows = {r.name: r for r in recipient_ratings(connection, period, now=NOW)}
+    body = rows[BODY]
+    assert body.incidents == 3
+    assert (body.with_reaction, body.satisfied) == (3, 1)  # 1 confirmed; 2 and 3 disputed
+    assert body.satisfaction_share == pytest.approx(1 / 3)
+    assert (body.reopened, body.reopened_share) == (2, pytest.approx(2 / 3))
+    # Held: #1 (73 h to its answer) and #2 (answered again after the dispute, 168 h).
+    assert body.fixes_held == 2 and body.median_fix_hours == pytest.approx(120.5)
+    centre = next(r for r in rows.values() if r.code == ctx.settings.routing.fallback)
+    assert centre.satisfaction_share is None and centre.reopened_share is None

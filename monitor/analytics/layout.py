@@ -193,6 +193,9 @@ def _ratings(note: WeeklyNote) -> Section:
             percent(r.on_time_share),
             percent(r.answered_share),
             percent(r.rework_share),
+            f"{percent(r.satisfaction_share)} ({number(r.with_reaction)})",
+            percent(r.reopened_share),
+            hours(r.median_fix_hours),
         ]
         for r in note.ratings
     ]
@@ -205,13 +208,23 @@ def _ratings(note: WeeklyNote) -> Section:
         "В срок",
         "С ответом",
         "Возвращено",
+        "Довольны",
+        "Переоткрыто",
+        "Устойчивое решение",
     ]
     return Section(
         "Рейтинг получателей",
         [
-            Grid(columns, rows, {0, 2, 3, 4, 5, 6, 7}),
+            Grid(columns, rows, {0, 2, 3, 4, 5, 6, 7, 8, 9, 10}),
             Text(
                 "«Возвращено» — доля инцидентов, переоткрытых или отклонённых оператором.",
+                note=True,
+            ),
+            Text(
+                "«Довольны» — доля довольных жителей среди ответов с ясной реакцией (в скобках "
+                "— сколько ответов её получили); «Переоткрыто» — доля ответов, после которых "
+                "инцидент переоткрывали; «Устойчивое решение» — медиана времени от обращения "
+                "до ответа, который не оспорили.",
                 note=True,
             ),
             Chart("ratings", "Доля ответов в срок по получателям"),
