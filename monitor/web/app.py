@@ -17,6 +17,7 @@ from monitor.web import (
     pages_admin,
     pages_auth,
     pages_incident,
+    pages_official,
     pages_queue,
     pages_templates,
 )
@@ -85,6 +86,7 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         pages_admin,
         pages_templates,
         analytics,
+        pages_official,
         api_incidents,
         api_catalog,
     ):
