@@ -54,6 +54,13 @@ def reactions_step() -> Step:
     return scan
 
 
+def official_step() -> Step:
+    """Alerts for residents' signals unanswered under official pages (monitor/official/)."""
+    from monitor.official.alerts import queue_unanswered
+
+    return lambda ctx: queue_unanswered(ctx) if ctx.settings.official_pages.pages else 0
+
+
 def stop_on_signals(stop: threading.Event) -> None:
     """SIGTERM and Ctrl-C ask to stop after the current step; a second one stops at once."""
 
@@ -76,6 +83,7 @@ class Scheduler:
     process: Step | None = field(default_factory=process_step)
     tick: Step | None = field(default_factory=deadline_tick)
     reactions: Step | None = field(default_factory=reactions_step)
+    official: Step | None = field(default_factory=official_step)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_source: Callable[[SourceReport], None] | None = None
     cycles: int = 0
@@ -94,6 +102,7 @@ class Scheduler:
                 for name, step in (
                     ("process", self.process),
                     ("reactions", self.reactions),
+                    ("official pages", self.official),
                     ("deadlines", self.tick),
                 ):
                     if step is not None and not self.stop.is_set():

@@ -112,3 +112,39 @@ def test_the_page_lists_pages_and_conflicts_for_the_centre_only(store, cheap_has
     login(recipient, "zhkh")  # another recipient: no pages, no conflicts
     html = recipient.get("/analytics/official?from=2026-11-16&to=2026-11-22").text
     assert "Конфликты" not in html and "нет официальных страниц" in html
+
+
+def test_the_weekly_note_has_a_section_on_official_pages(store, tmp_path):  # noqa: F811
+    from monitor.analytics import build_weekly_note, write_note
+    from monitor.analytics.layout import note_sections
+
+    ctx = store.ctx
+    _fill(ctx)
+    period = Period(date(2026, 11, 16), date(2026, 11, 22), "Europe/Moscow")
+    note = build_weekly_note(ctx.db, ctx.settings, period, now=T0 + timedelta(days=2))
+    section = next(s for s in note_sections(note) if s.title == "Госпаблики")
+    assert section.blocks[0].rows[0][1:6] == ["Администрация Белгорода", "1", "4", "2", "50\xa0%"]
+    html = write_note(note, tmp_path / "note.html").read_text(encoding="utf-8")
+    assert "Госпаблики" in html and "грубый тон" in html
+
+
+def test_cli_pages(store, capsys, tmp_path):  # noqa: F811
+    import yaml
+
+    from tests.conftest import CONFIG
+    from tests.helpers import run_cli
+
+    ctx = store.ctx
+    _fill(ctx)
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    data["official_pages"] = {"pages": [PAGE.model_dump()]}
+    data["satisfaction"] = {"model": str(CONFIG.parent / "models" / "satisfaction")}
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    args = ("pages", "--from", "2026-11-16", "--to", "2026-11-22", "--json")
+    result = run_cli(
+        capsys, *args, "--config", str(config), "--database", ctx.settings.database.url
+    )
+    assert result.code == 0, result.err
+    [page] = __import__("json").loads(result.out)["pages"]
+    assert (page["signals"], page["answered"], len(page["conflicts"])) == (2, 1, 2)

@@ -232,6 +232,49 @@ def _ratings(note: WeeklyNote) -> Section:
     )
 
 
+def _official(note: WeeklyNote) -> Section | None:
+    if not note.official:
+        return None
+    rows = [
+        [
+            str(place),
+            s.page.name,
+            number(s.posts),
+            number(s.comments),
+            number(len(s.signals)),
+            percent(s.answered_share),
+            hours(s.median_answer_hours),
+            number(len(s.unanswered)),
+            number(len(s.conflicts)),
+        ]
+        for place, s in enumerate(note.official, 1)
+    ]
+    columns = [
+        "Место",
+        "Страница",
+        "Постов",
+        "Комментариев",
+        "Вопросов и жалоб",
+        "Отвечено",
+        "Медиана ответа",
+        "Без ответа",
+        "Конфликтов",
+    ]
+    blocks: list = [Grid(columns, rows, {0, 2, 3, 4, 5, 6, 7, 8})]
+    for stats in note.official:
+        for conflict in stats.conflicts[:5]:
+            what = "оспорен жителем" if conflict.kind == "disputed" else "грубый тон"
+            blocks.append(Text(f"{conflict.page}: ответ {what} — «{conflict.answer[:200]}»."))
+    blocks.append(
+        Text(
+            "«Отвечено» — доля вопросов и жалоб жителей под постами страницы, на которые "
+            "страница ответила в обсуждении.",
+            note=True,
+        )
+    )
+    return Section("Госпаблики", blocks)
+
+
 def _overdue(note: WeeklyNote) -> Section:
     if not note.overdue_total:
         return Section("Просроченные инциденты", [Text("Открытых просроченных инцидентов нет.")])
@@ -265,5 +308,6 @@ def note_sections(note: WeeklyNote) -> list[Section]:
         _problems(note),
         _growth(note),
         _ratings(note),
+        *([official] if (official := _official(note)) else []),
         _overdue(note),
     ]

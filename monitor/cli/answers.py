@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+from monitor.analytics.wording import hours, percent
+from monitor.cli.analytics import FromOption, ToOption, WeekOption, _period
 from monitor.cli.app import (
     ActorOption,
     ConfigOption,
@@ -19,6 +21,8 @@ from monitor.cli.app import (
 from monitor.cli.core import incident_app
 from monitor.cli.render import console, escape, local, print_json
 from monitor.incidents.reopening import reopen
+from monitor.official.alerts import queue_unanswered
+from monitor.official.stats import all_pages, model_reader
 from monitor.publish.service import publish
 from monitor.satisfaction.reactions import scan
 
@@ -93,3 +97,64 @@ def reactions_command(
         f"{report.not_satisfied}, без ясной реакции: {report.unclear}; переоткрыто: "
         f"{len(report.reopened)}"
     )
+
+
+@app.command("pages")
+def pages_command(
+    week: WeekOption = None,
+    first: FromOption = None,
+    last: ToOption = None,
+    notify: Annotated[
+        bool, typer.Option("--notify", help="Queue alerts for signals left unanswered")
+    ] = False,
+    as_json: JsonOption = False,
+    now: NowOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Official pages (госпаблики): answered share, median answer time, unanswered, conflicts."""
+    ctx = open_context(config, database, now)
+    period = _period(ctx, week, first, last)
+    with ctx.db.connect() as connection:
+        found = all_pages(connection, ctx.settings, period, reader=model_reader(ctx.settings))
+    queued = queue_unanswered(ctx, ctx.now()) if notify else None
+    if as_json:
+        print_json(
+            {
+                "period": period.as_dict(),
+                "pages": [
+                    {
+                        "name": s.page.name,
+                        "recipient": s.page.recipient,
+                        "posts": s.posts,
+                        "comments": s.comments,
+                        "signals": len(s.signals),
+                        "answered": s.answered,
+                        "answered_share": s.answered_share,
+                        "median_answer_hours": s.median_answer_hours,
+                        "unanswered": [{"url": u.url, "text": u.text} for u in s.unanswered],
+                        "conflicts": [
+                            {"kind": c.kind, "url": c.url, "answer": c.answer} for c in s.conflicts
+                        ],
+                    }
+                    for s in found
+                ],
+                "notifications_queued": queued,
+            }
+        )
+        return
+    if not found:
+        console.print("Официальные страницы не указаны (official_pages.pages)")
+    for s in found:
+        console.print(
+            escape(
+                f"{s.page.name}: постов {s.posts}, комментариев {s.comments}, вопросов и жалоб "
+                f"{len(s.signals)}, отвечено {percent(s.answered_share)}, медиана ответа "
+                f"{hours(s.median_answer_hours)}, без ответа {len(s.unanswered)}, "
+                f"конфликтов {len(s.conflicts)}"
+            )
+        )
+        for signal in s.unanswered[:10]:
+            console.print(escape(f"  без ответа: {signal.url or ''} «{signal.text[:100]}»"))
+    if queued is not None:
+        console.print(f"Уведомлений поставлено в очередь: {queued}")
