@@ -102,3 +102,21 @@ def test_officer_reopens_from_the_page_and_analyst_cannot(page):
     analyst = web.client()
     token = login(analyst, "analyst")
     assert act(analyst, token, incident_id, "reopen", reason="x").status_code == 403
+
+
+def test_api_publishes_and_reopens(page, vk):
+    web, incident_id = page
+    officer = web.api("officer")
+    reply = officer.post(
+        f"/api/incidents/{incident_id}/publish",
+        json={"text": "Ответ через API", "target": f"vk:{OWNER}_8812"},
+    )
+    assert reply.status_code == 200, reply.text
+    assert vk.threads[(OWNER, 8812)][0].comment["text"] == "Ответ через API"
+
+    officer.post(f"/api/incidents/{incident_id}/answer", json={"text": "Сделано"})
+    reply = officer.post(f"/api/incidents/{incident_id}/reopen", json={"reason": "Повтор"})
+    assert reply.status_code == 200 and reply.json()["incident"]["status"] == "reopened"
+    analyst = web.api("analyst")
+    denied = analyst.post(f"/api/incidents/{incident_id}/reopen", json={"reason": "x"})
+    assert denied.status_code == 403 and denied.json()["error"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 
 from monitor.appeals.records import Appeal, parse_appeal
 from monitor.appeals.timeline import Plan, plan
@@ -215,6 +215,26 @@ def _timeline_rows(
     return event_rows, reaction_rows
 
 
+def reserve_incident_ids(connection: Connection, count: int) -> list[int]:
+    """`count` fresh incident ids: from the sequence (PostgreSQL) or after the largest id.
+
+    On SQLite the caller has already written in this transaction, so it holds the write
+    lock and nobody else can take the ids meanwhile.
+    """
+    if connection.dialect.name == "postgresql":
+        sequence = connection.execute(
+            text("SELECT pg_get_serial_sequence('incidents', 'id')")
+        ).scalar_one()
+        return list(
+            connection.execute(
+                text("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
+                {"sequence": sequence, "count": count},
+            ).scalars()
+        )
+    last = connection.execute(select(func.max(incidents.c.id))).scalar() or 0
+    return list(range(last + 1, last + 1 + count))
+
+
 def _insert_new(
     connection: Connection,
     fresh: list[Appeal],
@@ -222,21 +242,26 @@ def _insert_new(
     source_ids: dict[str, int],
     now: datetime,
 ) -> None:
-    post_ids = (
-        connection.execute(
-            insert(posts).returning(posts.c.id, sort_by_parameter_order=True),
-            [_post_values(a, source_ids[a.system], now) for a in fresh],
-        )
-        .scalars()
-        .all()
-    )
-    incident_ids = (
-        connection.execute(
-            insert(incidents).returning(incidents.c.id, sort_by_parameter_order=True),
-            [planned.incident for planned in plans],
-        )
-        .scalars()
-        .all()
+    # Multi-row inserts without RETURNING (which SQLite would run row by row): post ids are
+    # read back by their unique key, incident ids are reserved first.
+    connection.execute(insert(posts), [_post_values(a, source_ids[a.system], now) for a in fresh])
+    post_of: dict[tuple[int, str], int] = {}
+    for system, source_id in source_ids.items():
+        names = [a.external_id for a in fresh if a.system == system]
+        if names:
+            post_of.update(
+                ((source_id, row.external_id), row.id)
+                for row in connection.execute(
+                    select(posts.c.id, posts.c.external_id).where(
+                        posts.c.source_id == source_id, posts.c.external_id.in_(names)
+                    )
+                )
+            )
+    post_ids = [post_of[(source_ids[a.system], a.external_id)] for a in fresh]
+    incident_ids = reserve_incident_ids(connection, len(fresh))
+    connection.execute(
+        insert(incidents),
+        [{"id": i, **planned.incident} for i, planned in zip(incident_ids, plans, strict=True)],
     )
     connection.execute(
         insert(incident_posts),
