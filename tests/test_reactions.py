@@ -160,3 +160,23 @@ def test_damaged_package_is_refused(tmp_path):
     (tmp_path / "arrays.npz").write_bytes(b"broken")
     with pytest.raises(ReactionModelError, match="повреждён"):
         load(tmp_path)
+
+
+def test_a_new_post_by_the_same_author_about_the_same_problem_is_a_reaction(answered):
+    settings, engine, incident_id = answered
+    at = (ANSWERED + timedelta(hours=5)).isoformat()
+    put(
+        engine,
+        settings,
+        record(
+            "vk:-41234567_8813",
+            "Воды как не было так и нет, ничего не сделали",
+            at=at,
+            author="vk:1834",
+        ),
+    )
+    report = scan(_context(settings), ANSWERED + timedelta(days=1))
+    assert report.not_satisfied == 1 and report.reopened == [incident_id]
+    with engine.connect() as connection:
+        [found] = incident_reactions(connection, incident_id)
+    assert found["text"].startswith("Воды как не было")
