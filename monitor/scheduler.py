@@ -51,6 +51,20 @@ def process_step() -> Step:
     return process_pending
 
 
+def reactions_step() -> Step:
+    """Residents' reactions to recent answers (monitor/satisfaction/reactions.py)."""
+    from monitor.satisfaction.reactions import scan
+
+    return scan
+
+
+def official_step() -> Step:
+    """Alerts for residents' signals unanswered under official pages (monitor/official/)."""
+    from monitor.official.alerts import queue_unanswered
+
+    return lambda ctx: queue_unanswered(ctx) if ctx.settings.official_pages.pages else 0
+
+
 def stop_on_signals(stop: threading.Event) -> None:
     """SIGTERM and Ctrl-C ask to stop after the current step; a second one stops at once."""
 
@@ -73,6 +87,8 @@ class Scheduler:
     process: Step | None = field(default_factory=process_step)
     tick: Step | None = field(default_factory=deadline_tick)
     purge: Step | None = field(default_factory=PurgeStep)
+    reactions: Step | None = field(default_factory=reactions_step)
+    official: Step | None = field(default_factory=official_step)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_source: Callable[[SourceReport], None] | None = None
     cycles: int = 0
@@ -89,7 +105,13 @@ class Scheduler:
         with toolkit(settings, stop=self.stop, now=self.clock) as tools:
             while not self.stop.is_set():
                 self._step("collect", lambda: self._collect_due(tools))
-                steps = (("process", self.process), ("tick", self.tick), ("purge", self.purge))
+                steps = (
+                    ("process", self.process),
+                    ("reactions", self.reactions),
+                    ("official pages", self.official),
+                    ("tick", self.tick),
+                    ("purge", self.purge),
+                )
                 for name, step in steps:
                     if step is not None and not self.stop.is_set():
                         self._step(name, partial(step, self.ctx))

@@ -208,6 +208,9 @@ def _ratings(note: WeeklyNote) -> Section:
             percent(r.on_time_share),
             percent(r.answered_share),
             percent(r.rework_share),
+            f"{percent(r.satisfaction_share)} ({number(r.with_reaction)})",
+            percent(r.reopened_share),
+            hours(r.median_fix_hours),
         ]
         for r in note.ratings
     ]
@@ -220,18 +223,71 @@ def _ratings(note: WeeklyNote) -> Section:
         "В срок",
         "С ответом",
         "Возвращено",
+        "Довольны",
+        "Переоткрыто",
+        "Устойчивое решение",
     ]
     return Section(
         "Рейтинг получателей",
         [
-            Grid(columns, rows, {0, 2, 3, 4, 5, 6, 7}),
+            Grid(columns, rows, {0, 2, 3, 4, 5, 6, 7, 8, 9, 10}),
             Text(
                 "«Возвращено» — доля инцидентов, переоткрытых или отклонённых оператором.",
+                note=True,
+            ),
+            Text(
+                "«Довольны» — доля довольных жителей среди ответов с ясной реакцией (в скобках "
+                "— сколько ответов её получили); «Переоткрыто» — доля ответов, после которых "
+                "инцидент переоткрывали; «Устойчивое решение» — медиана времени от обращения "
+                "до ответа, который не оспорили.",
                 note=True,
             ),
             Chart("ratings", "Доля ответов в срок по получателям"),
         ],
     )
+
+
+def _official(note: WeeklyNote) -> Section | None:
+    if not note.official:
+        return None
+    rows = [
+        [
+            str(place),
+            s.page.name,
+            number(s.posts),
+            number(s.comments),
+            number(len(s.signals)),
+            percent(s.answered_share),
+            hours(s.median_answer_hours),
+            number(len(s.unanswered)),
+            number(len(s.conflicts)),
+        ]
+        for place, s in enumerate(note.official, 1)
+    ]
+    columns = [
+        "Место",
+        "Страница",
+        "Постов",
+        "Комментариев",
+        "Вопросов и жалоб",
+        "Отвечено",
+        "Медиана ответа",
+        "Без ответа",
+        "Конфликтов",
+    ]
+    blocks: list = [Grid(columns, rows, {0, 2, 3, 4, 5, 6, 7, 8})]
+    for stats in note.official:
+        for conflict in stats.conflicts[:5]:
+            what = "оспорен жителем" if conflict.kind == "disputed" else "грубый тон"
+            blocks.append(Text(f"{conflict.page}: ответ {what} — «{conflict.answer[:200]}»."))
+    blocks.append(
+        Text(
+            "«Отвечено» — доля вопросов и жалоб жителей под постами страницы, на которые "
+            "страница ответила в обсуждении.",
+            note=True,
+        )
+    )
+    return Section("Госпаблики", blocks)
 
 
 def _overdue(note: WeeklyNote) -> Section:
@@ -267,5 +323,6 @@ def note_sections(note: WeeklyNote) -> list[Section]:
         _problems(note),
         _growth(note),
         _ratings(note),
+        *([official] if (official := _official(note)) else []),
         _overdue(note),
     ]

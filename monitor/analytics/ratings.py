@@ -11,6 +11,7 @@ from sqlalchemy import Connection, case, func, select
 
 from monitor.analytics.labels import recipient_names
 from monitor.analytics.period import Period
+from monitor.analytics.satisfaction import Satisfaction, satisfaction_by_recipient
 from monitor.analytics.sql import incident_filter, seconds_between
 from monitor.incidents.ontime import OnTime, answered, on_time_share
 from monitor.store.tables import events, incidents
@@ -45,6 +46,14 @@ class RecipientRating:
     answered_share: float
     rework: int
     rework_share: float
+    # Residents' reactions (monitor/analytics/satisfaction.py).
+    with_reaction: int = 0
+    satisfied: int = 0
+    satisfaction_share: float | None = None
+    reopened: int = 0
+    reopened_share: float | None = None
+    fixes_held: int = 0
+    median_fix_hours: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The rating row for JSON output."""
@@ -109,6 +118,7 @@ def recipient_ratings(
     on_time: dict[int, OnTime] = on_time_share(connection, now=now, where=where, by=c.recipient_id)
     hours = _response_hours(connection, period)
     names = recipient_names(connection)
+    reacted = satisfaction_by_recipient(connection, period)
     unranked = []
     for row in rows:
         counts = on_time.get(row.recipient_id, OnTime())
@@ -132,6 +142,7 @@ def recipient_ratings(
                 answered_share=(row.answered or 0) / row.incidents,
                 rework=row.rework or 0,
                 rework_share=(row.rework or 0) / row.incidents,
+                **_satisfaction(reacted.get(row.recipient_id, Satisfaction())),
             )
         )
     ordered = sorted(unranked, key=_sort_key)
@@ -139,3 +150,15 @@ def recipient_ratings(
     if recipient_id is not None:
         return [rating for rating in ranked if rating.recipient_id == recipient_id]
     return ranked
+
+
+def _satisfaction(figures: Satisfaction) -> dict[str, Any]:
+    return {
+        "with_reaction": figures.with_reaction,
+        "satisfied": figures.satisfied,
+        "satisfaction_share": figures.satisfaction_share,
+        "reopened": figures.reopened,
+        "reopened_share": figures.reopened_share,
+        "fixes_held": figures.fixes_held,
+        "median_fix_hours": figures.median_fix_hours,
+    }

@@ -58,6 +58,7 @@ class WeeklyNote:
     overdue: list[OverdueIncident]
     overdue_total: int
     highlights: list[str] = field(default_factory=list)
+    official: list = field(default_factory=list)  # monitor.official.stats.PageStats
 
     @property
     def subtitle(self) -> str:
@@ -196,6 +197,11 @@ def build_weekly_note(
             overdue_total=overdue_total,
         )
     note.highlights = _highlights(note)
+    if settings.official_pages.pages:
+        from monitor.official.stats import all_pages, model_reader  # imports analytics
+
+        with engine.connect() as connection:
+            note.official = all_pages(connection, settings, period, reader=model_reader(settings))
     if charts_too:
         note.charts = {
             "sectors": charts.sector_bars(heat),

@@ -10,6 +10,8 @@ from sqlalchemy.exc import OperationalError
 
 from monitor.cli import (
     analytics,  # noqa: F401  (registers commands)
+    answers,  # noqa: F401  (registers commands)
+    appeals,  # noqa: F401  (registers commands)
     classifier,  # noqa: F401  (registers commands)
     collect,  # noqa: F401  (registers commands)
     core,  # noqa: F401  (registers commands)

@@ -204,6 +204,9 @@ def ratings_command(
         "В срок",
         "Окончат. ответ",
         "Возвращено",
+        "Довольны (из реакций)",
+        "Переоткрыто",
+        "Медиана устойчивого решения",
     ):
         table.add_column(column, justify="left" if column == "Получатель" else "right")
     for r in rows:
@@ -216,6 +219,9 @@ def ratings_command(
             percent(r.on_time_share),
             percent(r.answered_share),
             percent(r.rework_share),
+            f"{percent(r.satisfaction_share)} ({number(r.with_reaction)})",
+            percent(r.reopened_share),
+            hours(r.median_fix_hours),
         )
     console.print(table)
     console.print(

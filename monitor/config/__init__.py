@@ -13,6 +13,13 @@ from typing import Annotated
 import yaml
 from pydantic import AfterValidator, Field, PrivateAttr, ValidationError
 
+from monitor.config.answers import (  # noqa: F401  (re-exported)
+    AppealsSettings,
+    OfficialPage,
+    OfficialPagesSettings,
+    PublishingSettings,
+    SatisfactionSettings,
+)
 from monitor.config.base import RISKS, Risk, Section  # noqa: F401  (re-exported)
 from monitor.config.collectors import (  # noqa: F401  (re-exported)
     CollectorsSettings,
@@ -116,6 +123,18 @@ class Settings(Section):
     )
     workers: WorkersSettings = Field(
         default_factory=WorkersSettings, description="Celery workers, claims and the beat"
+    )
+    publishing: PublishingSettings = Field(
+        default_factory=PublishingSettings, description="Answers published where residents wrote"
+    )
+    satisfaction: SatisfactionSettings = Field(
+        default_factory=SatisfactionSettings, description="Residents' reactions to answers"
+    )
+    appeals: AppealsSettings = Field(
+        default_factory=AppealsSettings, description="`otklik import appeals`"
+    )
+    official_pages: OfficialPagesSettings = Field(
+        default_factory=OfficialPagesSettings, description="Official pages (госпаблики)"
     )
 
 

@@ -35,6 +35,15 @@ EVENT_NAMES = {
     "user_locked": "Пользователь заблокирован",
     "user_unlocked": "Пользователь разблокирован",
     "user_token_issued": "Выдан API-токен",
+    "publication_created": "Ответ подготовлен к публикации",
+    "publication_attempt": "Попытка публикации",
+    "published": "Ответ опубликован",
+    "publication_failed": "Публикация не удалась",
+    "reopened": "Переоткрыт",
+    "reaction_satisfied": "Житель доволен",
+    "reaction_not_satisfied": "Житель не доволен",
+    "reaction_unclear": "Реакция жителя без ясной оценки",
+    "imported": "Импортирован",
 }
 PAYLOAD_NAMES = {
     "from": "было",

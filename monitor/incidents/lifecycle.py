@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from monitor.errors import TransitionError
 
-STATUSES = ("new", "assigned", "in_progress", "waiting", "answered", "closed", "rejected")
-OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting")
+STATUSES = (
+    "new",
+    "assigned",
+    "in_progress",
+    "waiting",
+    "answered",
+    "closed",
+    "rejected",
+    "reopened",
+)
+# `reopened`: the resident was not satisfied with the answer (or an officer reopened it).
+OPEN_STATUSES = ("new", "assigned", "in_progress", "waiting", "reopened")
 STATUS_NAMES = {
     "new": "новый",
     "assigned": "назначен",
@@ -14,22 +24,33 @@ STATUS_NAMES = {
     "answered": "дан ответ",
     "closed": "закрыт",
     "rejected": "отклонён",
+    "reopened": "переоткрыт",
 }
 RISK_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 RISK_NAMES = {"low": "низкий", "medium": "средний", "high": "высокий", "critical": "критический"}
 
 # action -> statuses it may start from
 ALLOWED_FROM: dict[str, tuple[str, ...]] = {
-    "assign": ("new", "assigned", "in_progress", "waiting"),
+    "assign": ("new", "assigned", "in_progress", "waiting", "reopened"),
     "start": ("assigned",),
-    "interim_answer": ("new", "assigned", "in_progress", "waiting"),
-    "final_answer": ("new", "assigned", "in_progress", "waiting"),
-    "pause": ("new", "assigned", "in_progress"),
+    "interim_answer": ("new", "assigned", "in_progress", "waiting", "reopened"),
+    "final_answer": ("new", "assigned", "in_progress", "waiting", "reopened"),
+    "pause": ("new", "assigned", "in_progress", "reopened"),
     "resume": ("waiting",),
-    "close": ("answered", "new", "assigned", "in_progress", "waiting"),
-    "reject": ("new", "assigned", "in_progress", "waiting"),
-    "reclassify": ("new", "assigned", "in_progress", "waiting", "answered"),
+    "close": ("answered", "new", "assigned", "in_progress", "waiting", "reopened"),
+    "reject": ("new", "assigned", "in_progress", "waiting", "reopened"),
+    "reclassify": ("new", "assigned", "in_progress", "waiting", "answered", "reopened"),
     "reopen": ("answered", "closed", "rejected"),
+    # Publishing an answer where the resident wrote (monitor/publish/) changes no status.
+    "publish": (
+        "new",
+        "assigned",
+        "in_progress",
+        "waiting",
+        "answered",
+        "closed",
+        "reopened",
+    ),
 }
 ACTION_NAMES = {
     "assign": "назначить",
@@ -42,6 +63,7 @@ ACTION_NAMES = {
     "reject": "отклонить",
     "reclassify": "изменить классификацию",
     "reopen": "переоткрыть",
+    "publish": "опубликовать ответ",
 }
 
 

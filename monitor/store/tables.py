@@ -375,3 +375,58 @@ step_runs = Table(
     Column("failures", Integer, nullable=False, server_default="0"),
     Column("consecutive_failures", Integer, nullable=False, server_default="0"),
 )
+
+# An answer published where the resident wrote (monitor/publish/); `guid` is the idempotency
+# key VK's wall.createComment honours, so a retry never posts twice. Migration 0005.
+publications = Table(
+    "publications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("network", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("target_external_id", String(300), nullable=False),
+    Column("target_url", String(1000)),
+    Column("guid", String(64), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("state", String(20), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("published_id", String(100)),
+    Column("published_url", String(1000)),
+    Column("last_error", Text),
+    Column("last_error_code", String(20)),
+    Column("actor", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Index(None, "incident_id"),
+)
+
+# A resident's reaction after an answer: satisfied, not_satisfied or unclear (satisfaction/).
+reactions = Table(
+    "reactions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("post_id", Integer, ForeignKey("posts.id")),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("text", Text, nullable=False),
+    Column("verdict", String(20), nullable=False),
+    Column("probability", Float),
+    Column("origin", String(20), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "incident_id", "at"),
+)
+
+# Appeals imported from other systems with their history (monitor/appeals/).
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("external_id", String(300), nullable=False, unique=True),
+    Column("system", String(50), nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id"), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Index(None, "incident_id"),
+)

@@ -8,6 +8,8 @@ from monitor.context import Context
 from monitor.errors import InputError
 from monitor.incidents import pausing, service
 from monitor.incidents.queue import get_incident
+from monitor.incidents.reopening import reopen
+from monitor.publish.service import publish
 from monitor.web.access import require
 from monitor.web.users import User
 
@@ -20,6 +22,8 @@ ACTIONS = (
     "close",
     "reject",
     "reclassify",
+    "publish",
+    "reopen",
 )
 DONE = {
     "assign": "Инцидент назначен",
@@ -30,6 +34,8 @@ DONE = {
     "close": "Инцидент закрыт",
     "reject": "Инцидент отклонён как нерелевантный",
     "reclassify": "Классификация исправлена и сохранена как разметка",
+    "publish": "Публикация обработана: её состояние — в разделе «Ответ жителю»",
+    "reopen": "Инцидент переоткрыт: новый срок ответа назначен",
 }
 
 
@@ -44,6 +50,9 @@ class ActionRequest:
     sector: str | None = None
     risk: str | None = None
     territory: str | None = None
+    publish: bool = False  # also publish the answer where the resident wrote
+    target: str | None = None  # the post or comment to answer under
+    kind: str = "final"
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -83,6 +92,20 @@ def perform(ctx: Context, user: User, incident_id: int, request: ActionRequest) 
                 settings=ctx.settings,
                 scope_recipient_id=scope,
             )
+            if request.publish:
+                _publish(ctx, user, incident_id, request, now)
+        case "publish":
+            _publish(ctx, user, incident_id, request, now)
+        case "reopen":
+            reopen(
+                engine,
+                ctx.settings,
+                incident_id,
+                reason=reason,
+                actor=actor,
+                now=now,
+                scope_recipient_id=scope,
+            )
         case "pause":
             pausing.pause(
                 engine, incident_id, actor=actor, now=now, reason=reason, scope_recipient_id=scope
@@ -107,3 +130,18 @@ def perform(ctx: Context, user: User, incident_id: int, request: ActionRequest) 
                 territory=_blank_to_none(request.territory),
             )
     return DONE[request.action]
+
+
+def _publish(ctx: Context, user: User, incident_id: int, request: ActionRequest, now) -> None:
+    kind = "interim" if request.action == "interim_answer" else request.kind
+    publish(
+        ctx.db,
+        ctx.settings,
+        incident_id,
+        request.text or "",
+        kind=kind if kind in ("interim", "final") else "final",
+        target=_blank_to_none(request.target),
+        actor=user.name,
+        now=now,
+        scope_recipient_id=user.scope,
+    )

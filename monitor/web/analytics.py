@@ -43,6 +43,7 @@ PAGES = (
     ("ratings", "Рейтинг"),
     ("growth", "Рост"),
     ("problems", "Проблемы"),
+    ("official", "Госпаблики"),
 )
 NOTE_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

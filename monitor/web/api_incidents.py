@@ -18,6 +18,7 @@ from monitor.web.schemas import (
     ErrorOut,
     IncidentDetail,
     IncidentPage,
+    PublishIn,
     ReasonIn,
     ReclassifyIn,
     UserOut,
@@ -139,3 +140,20 @@ def reclassify(
         "reclassify", sector=body.sector, risk=body.risk, territory=body.territory
     )
     return _act(request, user, incident_id, wanted)
+
+
+@router.post("/incidents/{incident_id}/publish", response_model=ActionResult)
+def publish(
+    request: Request, body: PublishIn, incident_id: int = IncidentId, user=Depends(api_user)
+):
+    """Publish an answer under the resident's VK post or comment (sent once, retried)."""
+    wanted = ActionRequest(
+        "publish", text=body.text, target=body.target, kind="interim" if body.interim else "final"
+    )
+    return _act(request, user, incident_id, wanted)
+
+
+@router.post("/incidents/{incident_id}/reopen", response_model=ActionResult)
+def reopen(request: Request, body: ReasonIn, incident_id: int = IncidentId, user=Depends(api_user)):
+    """Reopen an answered, closed or rejected incident with a reason (admin, officer)."""
+    return _act(request, user, incident_id, ActionRequest("reopen", reason=body.reason))

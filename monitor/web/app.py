@@ -18,6 +18,7 @@ from monitor.web import (
     pages_admin,
     pages_auth,
     pages_incident,
+    pages_official,
     pages_queue,
     pages_templates,
 )
@@ -89,6 +90,7 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         pages_admin,
         pages_templates,
         analytics,
+        pages_official,
         api_incidents,
         api_catalog,
     ):

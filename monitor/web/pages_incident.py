@@ -9,6 +9,9 @@ from sqlalchemy import select
 from monitor.errors import AccessDenied, InputError, TransitionError
 from monitor.incidents.lifecycle import ALLOWED_FROM, RISK_RANK
 from monitor.incidents.queue import get_incident
+from monitor.publish.service import incident_publications
+from monitor.publish.targets import targets
+from monitor.satisfaction.reactions import incident_reactions
 from monitor.store.tables import recipients
 from monitor.web.access import can
 from monitor.web.actions import ACTIONS, DONE, ActionRequest, perform
@@ -31,6 +34,11 @@ def _page(
     with ctx.db.connect() as connection:
         incident = get_incident(connection, incident_id, ctx.now(), recipient_id=user.scope)
         answer_templates = templates_for(connection, incident["sector"])
+        published = {
+            "targets": targets(connection, incident_id),
+            "publications": incident_publications(connection, incident_id),
+            "reactions": incident_reactions(connection, incident_id),
+        }
         recipient_choices = connection.execute(
             select(recipients.c.code, recipients.c.name)
             .where(recipients.c.active)
@@ -61,6 +69,7 @@ def _page(
         sectors=context(request).settings.sectors,
         risks=list(reversed(RISK_RANK)),
         territories=[place.name for place in context(request).settings.territories],
+        **published,
         **extra,
     )
 
@@ -95,6 +104,9 @@ def incident_act(
         sector=form.get("sector"),
         risk=form.get("risk"),
         territory=form.get("territory"),
+        publish=form.get("publish") == "1",
+        target=form.get("target"),
+        kind=form.get("kind") or "final",
     )
     try:
         perform(context(request), user, incident_id, wanted)

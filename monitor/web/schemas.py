@@ -127,6 +127,14 @@ class AnswerIn(In):
     interim: bool = Field(False, description="An interim (first) answer rather than the final")
 
 
+class PublishIn(In):
+    text: str = Field(min_length=1, max_length=4096, description="Answer to publish in VK")
+    interim: bool = Field(False, description="An interim answer rather than the final")
+    target: str | None = Field(
+        None, max_length=300, description="External id of the post or comment to answer under"
+    )
+
+
 class ReasonIn(In):
     reason: str | None = Field(None, max_length=2000, description="Why, for the history")
 

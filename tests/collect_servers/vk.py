@@ -1,4 +1,5 @@
-"""A VK API 5.199 server: wall.get, wall.getComments, newsfeed.search, execute, and errors.
+"""A VK API 5.199 server: wall.get, wall.getComments, newsfeed.search, execute,
+wall.createComment (with `guid`, `reply_to_comment`, `from_group`), and errors.
 
 Responses and error envelopes follow the documented shapes: `{"response": ...}` or, with
 HTTP 200, `{"error": {"error_code", "error_msg", "request_params"}}`.
@@ -19,6 +20,7 @@ VERSION = "5.199"
 SEARCH_CAP = 1000
 MESSAGES = {
     5: "User authorization failed: invalid access_token (4).",
+    7: "Permission to perform this action is denied",
     6: "Too many requests per second",
     9: "Flood control",
     10: "Internal server error",
@@ -31,6 +33,9 @@ MESSAGES = {
     100: "One of the parameters specified was missing or invalid",
     203: "Access to the group is denied",
     212: "Access to post comments denied",
+    213: "Access denied: no access to comment this post",
+    222: "Hyperlinks are forbidden",
+    223: "Too many replies",
 }
 
 
@@ -127,6 +132,10 @@ class VkServer(LocalServer):
         self.search_posts: list[dict] = []
         self.failures: dict[str, list[Any]] = defaultdict(list)
         self.comment_errors: dict[tuple[int, int], int] = {}
+        self.tokens = {TOKEN}
+        self.closed_comments: set[tuple[int, int]] = set()
+        self.created: dict[str, dict[str, Any]] = {}  # wall.createComment by guid
+        self.next_comment_id = 10_000
 
     def add_group(self, group_id: int, name: str, members: int, domain: str | None = None) -> None:
         """A community with its name and members."""
@@ -169,7 +178,7 @@ class VkServer(LocalServer):
         """Answer one method call."""
         method = request.path.rsplit("/", 1)[-1]
         params = request.params
-        if params.get("access_token") != TOKEN:
+        if params.get("access_token") not in self.tokens:
             return self._error(5, method, params)
         if params.get("v") != VERSION:
             return self._error(100, method, params)
@@ -228,7 +237,47 @@ class VkServer(LocalServer):
             return self._comments(params)
         if method == "newsfeed.search":
             return self._search(params)
+        if method == "wall.createComment":
+            return self._create_comment(params)
         raise VkError(100)
+
+    def _create_comment(self, params: dict[str, str]) -> dict[str, Any]:
+        """Documented: the same `guid` never posts twice; a reply goes into its thread."""
+        try:
+            key = (int(params["owner_id"]), int(params["post_id"]))
+        except (KeyError, ValueError):
+            raise VkError(100) from None
+        if not params.get("message") and not params.get("attachments"):
+            raise VkError(100)
+        if not any(p["id"] == key[1] for p in self.walls.get(key[0], [])):
+            raise VkError(100)  # the post was deleted
+        if key in self.closed_comments:
+            raise VkError(15)
+        guid = params.get("guid")
+        if guid and guid in self.created:
+            return {"comment_id": self.created[guid]["id"], "parents_stack": []}
+        self.next_comment_id += 1
+        from_id = -int(params["from_group"]) if params.get("from_group") else 1
+        item = comment(self.next_comment_id, from_id, 1_700_000_000, params.get("message", ""))
+        item["from_group"] = params.get("from_group")
+        stack: list[int] = []
+        if params.get("reply_to_comment"):
+            parent_id = int(params["reply_to_comment"])
+            thread = next((t for t in self.threads[key] if t.comment["id"] == parent_id), None)
+            if thread is None:
+                thread = next(
+                    (t for t in self.threads[key] if any(r["id"] == parent_id for r in t.replies)),
+                    None,
+                )
+            if thread is None:
+                raise VkError(100)
+            item["reply_to_comment"] = parent_id
+            thread.replies.append(item)
+            stack = [thread.comment["id"]]
+        else:
+            self.threads[key].append(Thread(item))
+        self.created[guid or str(self.next_comment_id)] = item
+        return {"comment_id": item["id"], "parents_stack": stack}
 
     def _extended(self, items: list[dict], params: dict[str, str]) -> dict[str, Any]:
         if params.get("extended") != "1":

@@ -1,0 +1,1 @@
+"""Appeals that arrive from other systems with their history (`otklik import appeals`)."""

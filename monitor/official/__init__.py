@@ -1,0 +1,1 @@
+"""Official pages (госпаблики): how the recipients' own pages answer residents."""

@@ -1,0 +1,1 @@
+"""Answers published where the resident wrote: VK comments; other networks say why not."""
