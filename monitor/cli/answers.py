@@ -21,21 +21,23 @@ from monitor.cli.app import (
 from monitor.cli.core import incident_app
 from monitor.cli.render import console, escape, local, print_json
 from monitor.incidents.reopening import reopen
-from monitor.official.alerts import queue_unanswered
-from monitor.official.stats import all_pages, model_reader
-from monitor.publish.service import publish
-from monitor.satisfaction.reactions import scan
+
+# Publishing (vk-api), reactions (the model) and the page alerts (notifications) are imported
+# inside their commands, so that every other command starts fast.
 
 
-@incident_app.command("publish")
+@incident_app.command(
+    "publish",
+    help="Опубликовать ответ под постом или комментарием жителя в VK (один раз, в журнале).",
+)
 def incident_publish(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    text: Annotated[str, typer.Option("--text", help="Answer text to publish")],
+    text: Annotated[str, typer.Option("--text", help="Текст ответа для публикации")],
     target: Annotated[
         str | None,
-        typer.Option("--target", help="External id of the post or comment to answer under"),
+        typer.Option("--target", help="Внешний id поста или комментария, под которым ответить"),
     ] = None,
-    interim: Annotated[bool, typer.Option("--interim", help="An interim answer")] = False,
+    interim: Annotated[bool, typer.Option("--interim", help="Промежуточный ответ")] = False,
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -43,6 +45,8 @@ def incident_publish(
 ) -> None:
     """Publish an answer under the resident's VK post or comment (once; retried; audited)."""
     ctx = open_context(config, database, now)
+    from monitor.publish.service import publish
+
     row = publish(
         ctx.db,
         ctx.settings,
@@ -62,10 +66,13 @@ def incident_publish(
     raise typer.Exit(1)
 
 
-@incident_app.command("reopen")
+@incident_app.command(
+    "reopen",
+    help="Переоткрыть отвеченный, закрытый или отклонённый инцидент с новым сроком ответа.",
+)
 def incident_reopen(
     incident_id: Annotated[int, typer.Argument(metavar="ID")],
-    reason: Annotated[str, typer.Option("--reason", help="Why the incident is reopened")],
+    reason: Annotated[str, typer.Option("--reason", help="Почему инцидент переоткрыт")],
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -79,7 +86,10 @@ def incident_reopen(
     console.print(f"Инцидент {incident_id} переоткрыт; новый ответ до {local(ctx.settings, due)}")
 
 
-@app.command("reactions")
+@app.command(
+    "reactions",
+    help="Прочитать реакции жителей на недавние ответы; недовольство переоткрывает инцидент.",
+)
 def reactions_command(
     as_json: JsonOption = False,
     now: NowOption = None,
@@ -88,6 +98,8 @@ def reactions_command(
 ) -> None:
     """Read residents' reactions to recent answers; not satisfied reopens the incident."""
     ctx = open_context(config, database, now)
+    from monitor.satisfaction.reactions import scan
+
     report = scan(ctx, ctx.now())
     if as_json:
         print_json(report.__dict__)
@@ -99,13 +111,16 @@ def reactions_command(
     )
 
 
-@app.command("pages")
+@app.command(
+    "pages",
+    help="Госпаблики: доля ответов в комментариях, медиана времени ответа, без ответа, конфликты.",
+)
 def pages_command(
     week: WeekOption = None,
     first: FromOption = None,
     last: ToOption = None,
     notify: Annotated[
-        bool, typer.Option("--notify", help="Queue alerts for signals left unanswered")
+        bool, typer.Option("--notify", help="Поставить в очередь уведомления о сигналах без ответа")
     ] = False,
     as_json: JsonOption = False,
     now: NowOption = None,
@@ -113,6 +128,9 @@ def pages_command(
     database: DatabaseOption = None,
 ) -> None:
     """Official pages (госпаблики): answered share, median answer time, unanswered, conflicts."""
+    from monitor.official.alerts import queue_unanswered
+    from monitor.official.stats import all_pages, model_reader
+
     ctx = open_context(config, database, now)
     period = _period(ctx, week, first, last)
     with ctx.db.connect() as connection:

@@ -7,19 +7,21 @@ from typing import Annotated
 
 import typer
 
-from monitor.appeals.importer import import_appeals
 from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, NowOption, app, open_context
 from monitor.cli.render import console, print_json
 
-import_app = typer.Typer(help="Import records from other systems.", no_args_is_help=True)
+import_app = typer.Typer(help="Импорт записей из других систем.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
 
-@import_app.command("appeals")
+@import_app.command(
+    "appeals",
+    help="Импортировать обращения с ответами, повторными обращениями и итогом (без дублей).",
+)
 def import_appeals_command(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="JSONL of appeals (README)")],
     skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Skip malformed records with a warning")
+        bool, typer.Option("--skip-bad", help="Пропускать испорченные записи с предупреждением")
     ] = False,
     as_json: JsonOption = False,
     now: NowOption = None,
@@ -28,6 +30,8 @@ def import_appeals_command(
 ) -> None:
     """Import appeals with their answers, follow-ups and outcome into incidents (idempotent)."""
     ctx = open_context(config, database, now)
+    from monitor.appeals.importer import import_appeals
+
     report = import_appeals(ctx, path, now=ctx.now(), skip_bad=skip_bad)
     if as_json:
         print_json(report.__dict__)
