@@ -50,6 +50,13 @@ from monitor.config.deadlines import (  # noqa: F401  (re-exported)
     _clock_time,
     _default_sla_risks,
 )
+from monitor.config.risks import (  # noqa: F401  (re-exported)
+    CopiesSettings,
+    NegativitySettings,
+    ReachHistorySettings,
+    RisksSettings,
+    SpreadSettings,
+)
 from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,
@@ -105,6 +112,10 @@ class Settings(Section):
     )
     analytics: AnalyticsSettings = Field(
         default_factory=AnalyticsSettings, description="Heat map, ratings, growth, weekly note"
+    )
+    risks: RisksSettings = Field(
+        default_factory=RisksSettings,
+        description="Information risks: fast spread, copies, negativity toward the authorities",
     )
 
 

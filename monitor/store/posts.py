@@ -1,5 +1,10 @@
 """Storing posts idempotently: (source, external id) is unique; only reach is ever updated.
 
+Each read that stores a post, or changes its counters, also appends one `reach_history` point
+(time, views, likes, reposts, comments) in the same statement batch and transaction: a crash
+undoes both, and a read that finds the counters unchanged appends nothing, so a repeat of a
+read never duplicates a point (see monitor/risks/history.py for why, and for the pruning).
+
 A batch is stored in three steps on both databases: look up which of its posts are known,
 insert the new ones (INSERT ... ON CONFLICT DO NOTHING), update the reach of known ones whose
 counters changed. Known posts never reach the INSERT, so they spend no id (on PostgreSQL an
@@ -40,7 +45,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 from monitor.records import REACH_KEYS, PostRecord
-from monitor.store.tables import UTCDateTime, posts, sources, utcnow
+from monitor.store.tables import UTCDateTime, posts, reach_history, sources, utcnow
 
 BATCH = 1000
 REPLAY_LAG = timedelta(minutes=5)
@@ -187,8 +192,16 @@ def _store_batch(
         else:
             parameters = new_rows
         statement = insert.on_conflict_do_nothing(index_elements=["source_id", "external_id"])
-        outcome = connection.execute(statement.returning(posts.c.id), parameters)
-        result.inserted = len(outcome.all())
+        outcome = connection.execute(
+            statement.returning(posts.c.id, posts.c.external_id, posts.c.collected_at), parameters
+        ).all()
+        result.inserted = len(outcome)
+        points = [
+            {"post_id": row.id, "at": row.collected_at, **_counters(unique[row.external_id])}
+            for row in outcome
+        ]
+    else:
+        points = []
     changes = []
     for key, row in existing.items():
         reach = unique[key].reach
@@ -203,6 +216,17 @@ def _store_batch(
                     },
                 }
             )
+    points.extend(
+        {
+            "post_id": change["post_pk"],
+            "at": collected_at,
+            **{key: change[f"new_{key}"] for key in REACH_KEYS},
+        }
+        for change in changes
+    )
+    points = [point for point in points if any(point[key] is not None for key in REACH_KEYS)]
+    if points:
+        connection.execute(reach_history.insert(), points)
     if changes:
         statement = (
             update(posts)
@@ -216,6 +240,10 @@ def _store_batch(
     result.reach_updated = len(changes)
     result.unchanged = len(existing) - len(changes)
     return result
+
+
+def _counters(record: PostRecord) -> dict[str, int | None]:
+    return {key: getattr(record.reach, key) for key in REACH_KEYS}
 
 
 def _existing(connection: Connection, source_id: int, keys: list[str]) -> Sequence[Row]:
