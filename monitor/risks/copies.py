@@ -4,7 +4,8 @@ text) that appears in many sources within a short time.
 Posts are joined into stories by three ties: a repost and its original; the same link
 (normalised: no scheme, `www.`/`m.`, tracking parameters or fragment; a bare domain is a
 signature, not a story); and near-duplicate text, the overlap of content lemmas that
-grouping uses (monitor/incidents/similarity.py) at `copies.min_similarity` or more.
+grouping uses (monitor/incidents/similarity.py) at `copies.min_similarity` or more, between
+texts of comparable length (a short reply inside a long text is no copy of it).
 Candidate pairs come from an inverted index probed with each text's rarest lemmas (prefix
 filtering: two texts overlapping that much must share one of them), so a day of a region is
 not compared pair by pair. A story is a risk when some `window_hours` hold it in at least
@@ -27,6 +28,7 @@ from monitor.incidents.similarity import overlap
 URL = re.compile(r"https?://[^\s<>\"'»«)\]]+", re.IGNORECASE)
 TRACKING = re.compile(r"^(utm_|fbclid|yclid|gclid|from$|ref$|share)", re.IGNORECASE)
 MAX_POSTING = 200  # a lemma shared by more texts than this is not a clue to a story
+MIN_SIZE_RATIO = 0.5  # a copy has at least half the content lemmas of the text it copies
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +172,8 @@ def _similar_pairs(
                     len(ordered[other]) == len(lemmas) and other < index
                 ):
                     continue  # the pair is probed from its smaller (or earlier) text
+                if len(lemmas) < MIN_SIZE_RATIO * len(ordered[other]):
+                    continue  # a short reply inside a long text is not a copy of it
                 if overlap(posts[index].lemmas, posts[other].lemmas) >= settings.min_similarity:
                     pairs.append((index, other))
     return pairs

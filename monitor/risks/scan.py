@@ -74,13 +74,12 @@ def spread_findings(connection: Connection, settings, since: datetime) -> list[F
     if not found:
         return []
     ids = [f.post_id for f in found]
-    has_views = dict(
-        connection.execute(
-            select(posts.c.id, posts.c.views.is_not(None)).where(posts.c.id.in_(ids))
+    has_views = {}
+    for start in range(0, len(ids), 500):
+        rows = connection.execute(
+            select(posts.c.id, posts.c.views).where(posts.c.id.in_(ids[start : start + 500]))
         )
-        .tuples()
-        .all()
-    )
+        has_views.update({row.id: row.views is not None for row in rows})
     return [_spread_finding(f, settings.min_ratio, bool(has_views.get(f.post_id))) for f in found]
 
 
