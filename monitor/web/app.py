@@ -13,11 +13,13 @@ from monitor.web import (
     analytics,
     api_catalog,
     api_incidents,
+    api_risks,
     errors,
     pages_admin,
     pages_auth,
     pages_incident,
     pages_queue,
+    pages_risks,
     pages_templates,
 )
 from monitor.web.render import make_templates, page_error
@@ -87,6 +89,8 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         analytics,
         api_incidents,
         api_catalog,
+        pages_risks,
+        api_risks,
     ):
         app.include_router(module.router)
     app.include_router(pages_templates.api)
