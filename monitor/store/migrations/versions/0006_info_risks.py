@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["incident_id"], ["incidents.id"], name=op.f("fk_info_risks_incident_id_incidents")
         ),
-        sa.ForeignKeyConstraint(["post_id"], ["posts.id"], name=op.f("fk_info_risks_post_id_posts")),
+        sa.ForeignKeyConstraint(
+            ["post_id"], ["posts.id"], name=op.f("fk_info_risks_post_id_posts")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_info_risks")),
         sa.UniqueConstraint("key", name=op.f("uq_info_risks_key")),
     )
