@@ -1,16 +1,19 @@
-"""The negativity model: is a text negative toward the authorities, a call to collective
-action, or neither?
+"""The negativity model: is a text negative toward the authorities (anger, mockery,
+distrust aimed at the administration, a body or an official) or a call to collective action?
 
-Lemma word 1–2-grams and character 2–5-grams within words (TF-IDF, as the post model), one
-linear SVM with sigmoid calibration per class. Saved as a package like the post model
-(meta.json with every file's sha256, vectorizers.json, arrays.npz): nothing is unpickled.
-Trained by `python -m classifier.negativity` on classifier/data/real/negativity_labels.jsonl.
+One score, the probability that it is either: lemma word 1–2-grams and character 2–5-grams
+within words (TF-IDF, as the post model), a linear SVM with sigmoid calibration. Calls to
+collective action are too rare in the labelled texts (5 in 857) for a class of their own, so
+they count as positives and `calls_to_action` names them by their wording. Saved as a package
+like the post model (meta.json with every file's sha256, vectorizers.json, arrays.npz):
+nothing is unpickled. Trained and measured by `python -m classifier.negativity_train`.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,12 +37,26 @@ from classifier.package import (
 )
 from classifier.text import Lemmatizer
 
-LABELS = ("negative", "action", "neither")
+LABELS = ("negative", "action", "neither")  # as labelled; the model learns risk vs neither
 KIND = "negativity"
+POSITIVE = "risk"
+ACTION = re.compile(
+    r"петици|подписыва|подпиши|митинг|пикет|объединяйтесь|все вместе|всем миром|всем двором"
+    r"|собер[её]мся|давайте (все|вместе|напишем|пойд[её]м|выйдем)"
+    r"|коллективн\w* (жалоб|иск|обращ)"
+    r"|выход(и|ите|им) на (улиц|площад)|бойкот|накидайте лайк",
+    re.IGNORECASE,
+)
+
+
+def calls_to_action(text: str) -> bool:
+    """Whether a text calls for collective action (petitions, rallies, joint complaints)."""
+    return ACTION.search(text) is not None
 
 
 class NegativityModel:
-    """Three-way text model; `predict_proba` gives {label: probability} per text."""
+    """`predict_proba` gives, per text, the probability that it is negative toward the
+    authorities or a call to collective action."""
 
     def __init__(self, c: float = 0.5, min_df: int = 1, lemmatizer: Lemmatizer | None = None):
         self.c = c
@@ -61,6 +78,7 @@ class NegativityModel:
         unknown = set(labels) - set(LABELS)
         if unknown:
             raise ValueError(f"unknown negativity labels: {sorted(unknown)}")
+        targets = [POSITIVE if label != "neither" else "neither" for label in labels]
         lemma_texts = self._lemma_texts(texts)
         self.word_ = TfidfVectorizer(
             analyzer="word",
@@ -80,23 +98,17 @@ class NegativityModel:
         head = CalibratedClassifierCV(
             LinearSVC(C=self.c, class_weight="balanced"), cv=3, ensemble=False, method="sigmoid"
         )
-        head.fit(self._features(lemma_texts), list(labels))
+        head.fit(self._features(lemma_texts), targets)
         self.head_ = LinearHead.from_calibrated(head)
         return self
 
-    def predict_proba(self, texts: Sequence[str]) -> list[dict[str, float]]:
-        """Probability of each label for each text."""
+    def predict_proba(self, texts: Sequence[str]) -> list[float]:
+        """For each text, the probability that it is negative toward the authorities."""
         if not texts:
             return []
         proba = self.head_.proba(self._features(self._lemma_texts(texts)))
-        classes = self.head_.classes
-        return [
-            {
-                label: float(row[classes.index(label)]) if label in classes else 0.0
-                for label in LABELS
-            }
-            for row in proba
-        ]
+        column = self.head_.classes.index(POSITIVE)
+        return [float(value) for value in proba[:, column]]
 
     def save(self, folder: Path | str, meta: dict[str, Any]) -> Path:
         """Write the package: meta.json (with sha256 of each file), vectorizers.json, arrays.npz."""

@@ -79,7 +79,11 @@ class NegativitySettings(Section):
         description="Folder of the negativity model (`classifier.negativity`); empty: not scored",
     )
     threshold: float = Field(
-        0.5, gt=0, lt=1, description="A text is negative toward the authorities from this score"
+        0.25,
+        gt=0,
+        lt=1,
+        description="A text is negative toward the authorities from this score (the shipped "
+        "model's best cross-validated F1)",
     )
     min_texts: int = Field(
         3,

@@ -2,9 +2,10 @@
 of the administration or calls to collective action.
 
 Each post and comment published in the window is scored by the negativity model
-(`classifier.negativity`, `risks.negativity.model`). A thread (a post and its comments) is
-a risk when at least `min_texts` of its texts reach `threshold`, or when one negative post
-has at least `min_views` views.
+(`classifier.negativity`, `risks.negativity.model`); a call to collective action
+(`calls_to_action`, by its wording) counts whatever its score. A thread (a post and its
+comments) is a risk when at least `min_texts` of its texts reach `threshold`, or when one
+negative post has at least `min_views` views.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
-from classifier.negativity import NegativityModel
+from classifier.negativity import NegativityModel, calls_to_action
 from classifier.package import ModelError
 from monitor.config import NegativitySettings
 from monitor.context import Context
@@ -24,7 +25,6 @@ from monitor.risks.store import Finding
 from monitor.store.tables import posts
 
 log = logging.getLogger(__name__)
-LABEL_NAMES = {"negative": "недовольство властью", "action": "призывы к коллективным действиям"}
 
 
 def load_negativity_model(ctx: Context) -> NegativityModel | None:
@@ -73,8 +73,10 @@ def detect_negativity(
         if row.parent_external_id and root == row.id:
             continue  # a comment whose post is older than the window: its post is not read
         texts_in[root] += 1
-        label = max(LABEL_NAMES, key=lambda name: probabilities[name])
-        risk = probabilities["negative"] + probabilities["action"]
+        # A call to collective action is a risk by its wording, whatever the model says.
+        action = calls_to_action(row.text)
+        risk = max(probabilities, settings.threshold) if action else probabilities
+        label = "action" if action else "negative"
         if risk >= settings.threshold:
             threads[root].append((row.id, label, risk))
     findings = []
