@@ -112,8 +112,8 @@ def risks_list(
 
 @risks_app.command("scan")
 def risks_scan(
-    no_prune: Annotated[
-        bool, typer.Option("--no-prune", help="Do not prune the reach history after the scan")
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Also thin and drop old reach history")
     ] = False,
     now: NowOption = None,
     config: ConfigOption = None,
@@ -121,7 +121,7 @@ def risks_scan(
 ) -> None:
     """Look for risks among the recent posts, save them and queue notifications."""
     ctx = open_context(config, database, now)
-    for line in summary_lines(scan(ctx, ctx.now(), prune=not no_prune)):
+    for line in summary_lines(scan(ctx, ctx.now(), prune=prune)):
         console.print(line)
 
 

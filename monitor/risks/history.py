@@ -6,7 +6,8 @@ changed a counter, never on a read that found the same counters: such a read say
 points is the growth since the first of them), and skipping it is what makes a repeated
 read (a crash, a re-run of `ingest`) append nothing.
 
-Pruning (`prune_history`, run by `otklik risks prune` and after each `otklik risks scan`):
+Pruning (`prune_history`, run by `otklik risks prune`, `otklik risks scan --prune`, and once a
+day by `otklik run`):
 - points younger than `risks.history.full_days` stay as they are (the detectors read them);
 - older ones are thinned to the post's first point and the latest point in each
   `downsample_hours` of the post's age (enough for a chart);
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, extract, func, select
 
 from monitor.config import ReachHistorySettings
 from monitor.records import REACH_KEYS
@@ -27,6 +28,7 @@ from monitor.risks.spread import Trajectory
 from monitor.store.tables import posts, reach_history
 
 DELETE_CHUNK = 5000
+THIN_WINDOW = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,33 +73,48 @@ def reach_series(connection: Connection, post_ids: Sequence[int]) -> dict[int, l
     return series
 
 
+def _epoch(connection: Connection, column):
+    """Seconds since the epoch of a stored moment, computed by the database (fast to read)."""
+    if connection.dialect.name == "postgresql":
+        return extract("epoch", column)
+    return (func.julianday(column) - 2440587.5) * 86400.0
+
+
 def load_trajectories(connection: Connection, since: datetime) -> list[Trajectory]:
-    """The reach trajectories of the posts published since `since` (comments excluded)."""
+    """The reach trajectories of the posts published since `since` (comments excluded).
+
+    Read as plain numbers (moments as epoch seconds, the counter as views or the sum of the
+    reactions), since a day of a large region is millions of points.
+    """
+    h = reach_history.c
+    measure = func.coalesce(
+        h.views,
+        func.coalesce(h.likes, 0) + func.coalesce(h.reposts, 0) + func.coalesce(h.comments, 0),
+    )
     query = (
         select(
             posts.c.id,
             posts.c.source_id,
-            posts.c.published_at,
-            reach_history.c.at,
-            *_counters(),
+            _epoch(connection, posts.c.published_at),
+            _epoch(connection, h.at),
+            measure,
         )
-        .join(reach_history, reach_history.c.post_id == posts.c.id)
+        .join(reach_history, h.post_id == posts.c.id)
         .where(posts.c.published_at >= since)
         .where(posts.c.parent_external_id.is_(None))
-        .order_by(posts.c.id, reach_history.c.at, reach_history.c.id)
+        .order_by(posts.c.id, h.at, h.id)
     )
     trajectories = []
     current: int | None = None
     source_id, published, times, values = 0, 0.0, [], []
-    for row in connection.execute(query):
-        if row.id != current:
+    for post_id, source, published_at, at, value in connection.execute(query):
+        if post_id != current:
             if current is not None:
                 trajectories.append(Trajectory(current, source_id, published, times, values))
-            current, source_id, published = row.id, row.source_id, row.published_at.timestamp()
+            current, source_id, published = post_id, source, round(float(published_at), 3)
             times, values = [], []
-        point = ReachPoint(row.at, row.views, row.likes, row.reposts, row.comments)
-        times.append(row.at.timestamp())
-        values.append(point.measure)
+        times.append(round(float(at), 3))  # julianday is exact to about 20 µs
+        values.append(value)
     if current is not None:
         trajectories.append(Trajectory(current, source_id, published, times, values))
     return trajectories
@@ -108,8 +125,9 @@ def prune_history(
 ) -> PruneReport:
     """Thin points older than `full_days`, drop those older than `retention_days`.
 
-    Both steps read by the `at` index only the days they change, so a daily run costs one
-    day's points; re-running it changes nothing more.
+    Both steps read by the `at` index only the days they change, so a daily run costs two
+    days' points; re-running it changes nothing more. (Points of days a stopped scheduler
+    skipped for more than two days stay whole until retention drops them.)
     """
     report = PruneReport()
     drop_before = now - timedelta(days=settings.retention_days)
@@ -117,14 +135,17 @@ def prune_history(
         delete(reach_history).where(reach_history.c.at < drop_before)
     ).rowcount
     thin_before = now - timedelta(days=settings.full_days)
-    # Points between the two limits that a previous run has not thinned yet: the thinning
-    # keeps few, so reading them all again is cheap once they are thinned.
+    # Only the points that crossed `full_days` in the last THIN_WINDOW: a daily run thins
+    # each point once (with a day to spare), and never reads the month already thinned.
+    thin_after = max(drop_before, thin_before - THIN_WINDOW)
     rows = connection.execute(
         select(
-            reach_history.c.id, reach_history.c.post_id, reach_history.c.at, posts.c.published_at
+            reach_history.c.id,
+            reach_history.c.post_id,
+            _epoch(connection, reach_history.c.at) - _epoch(connection, posts.c.published_at),
         )
         .join(posts, posts.c.id == reach_history.c.post_id)
-        .where(reach_history.c.at >= drop_before, reach_history.c.at < thin_before)
+        .where(reach_history.c.at >= thin_after, reach_history.c.at < thin_before)
         .order_by(reach_history.c.post_id, reach_history.c.at, reach_history.c.id)
     )
     doomed = list(_thinned(rows, timedelta(hours=settings.downsample_hours)))
@@ -136,15 +157,18 @@ def prune_history(
 
 
 def _thinned(rows: Iterable, step: timedelta) -> Iterable[int]:
-    """Ids to delete: all but each post's first point and the latest one per age step."""
+    """Ids to delete: all but each post's first point and the latest one per age step.
+
+    `rows` are (id, post id, age in seconds), ordered by post and time.
+    """
     seconds = step.total_seconds()
     previous = None  # (id, post_id, slot, is_first)
-    for row in rows:
-        slot = int((row.at - row.published_at).total_seconds() // seconds)
-        same_post = previous is not None and previous[1] == row.post_id
+    for point_id, post_id, age in rows:
+        slot = int(round(float(age), 3) // seconds)
+        same_post = previous is not None and previous[1] == post_id
         if same_post and previous[2] == slot and not previous[3]:
             yield previous[0]  # a later point of the same step replaces it
-        previous = (row.id, row.post_id, slot, not same_post)
+        previous = (point_id, post_id, slot, not same_post)
 
 
 def _counters():

@@ -4,8 +4,8 @@ of the administration or calls to collective action.
 Each post and comment published in the window is scored by the negativity model
 (`classifier.negativity`, `risks.negativity.model`); a call to collective action
 (`calls_to_action`, by its wording) counts whatever its score. A thread (a post and its
-comments) is a risk when at least `min_texts` of its texts reach `threshold`, or when one
-negative post has at least `min_views` views.
+comments) is a risk when at least `min_texts` of its texts reach `threshold`, or when its
+post alone reaches `single_threshold` and has at least `min_views` views.
 """
 
 from __future__ import annotations
@@ -81,9 +81,9 @@ def detect_negativity(
             threads[root].append((row.id, label, risk))
     findings = []
     for root, negative in threads.items():
-        loud = any(post_id == root for post_id, _, _ in negative) and (
-            views_of.get(root, 0) >= settings.min_views > 0
-        )
+        loud = any(
+            post_id == root and score >= settings.single_threshold for post_id, _, score in negative
+        ) and (views_of.get(root, 0) >= settings.min_views > 0)
         if len(negative) < settings.min_texts and not loud:
             continue
         strength = max(len(negative) / settings.min_texts, 1.0 if loud else 0.0)

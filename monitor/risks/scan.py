@@ -1,4 +1,4 @@
-"""One scan for information risks: detect, save under stable keys, notify once, prune.
+"""One scan for information risks: detect, save under stable keys, notify once.
 
 `otklik risks scan` (and `otklik run`, every `risks.scan_minutes`) reads the posts of the
 last `risks.spread.window_hours` with their reach history, runs the three detectors, saves
@@ -44,8 +44,9 @@ class ScanReport:
     negativity_scored: bool = False
 
 
-def scan(ctx: Context, now: datetime | None = None, *, prune: bool = True) -> ScanReport:
-    """Find the information risks of the recent posts, save them, notify, prune the history."""
+def scan(ctx: Context, now: datetime | None = None, *, prune: bool = False) -> ScanReport:
+    """Find the information risks of the recent posts, save them, notify; with `prune`, also
+    thin and drop old reach history (`otklik run` does it once a day)."""
     now = now or ctx.now()
     settings = ctx.settings.risks
     report = ScanReport()
@@ -145,12 +146,13 @@ def copies_findings(
 ) -> list[Finding]:
     """Stories copied into many sources among the posts published since `since`, as risks."""
     return [
-        _copies_finding(story, settings.min_sources)
+        story_finding(story, settings.min_sources)
         for story in find_stories(copy_candidates(connection, since, lemmatizer), settings)
     ]
 
 
-def _copies_finding(story: Story, min_sources: int) -> Finding:
+def story_finding(story: Story, min_sources: int) -> Finding:
+    """A story copied into many sources as a risk."""
     ties = ", ".join(f"{TIES[kind]}: {count}" for kind, count in story.ties.most_common())
     span = duration_words(story.last_at - story.first_at)
     reason = f"та же история в {story.sources} источниках за {span}" + (
@@ -225,9 +227,12 @@ def summary_lines(report: ScanReport) -> Sequence[str]:
     lines = [
         f"Найдено рисков — {found}.",
         f"Новых: {report.new}, обновлено: {report.updated}, уведомлений: {report.notifications}.",
-        f"История охвата: прорежено точек {report.pruned.thinned}, "
-        f"удалено {report.pruned.dropped}.",
     ]
+    if report.pruned.thinned or report.pruned.dropped:
+        lines.append(
+            f"История охвата: прорежено точек {report.pruned.thinned}, "
+            f"удалено {report.pruned.dropped}."
+        )
     if not report.negativity_scored:
         lines.append("Модель негатива не найдена: негатив к власти не оценивался.")
     return lines
