@@ -224,7 +224,7 @@ def main() -> None:
         loaded = timed("read trajectories", lambda: load_trajectories(connection, since))
         del loaded
         spread = timed(
-            "spread (read + score)",
+            "spread (read again + score)",
             lambda: spread_findings(connection, settings.risks.spread, since),
         )
         candidates = timed("copies: read + lemmas", lambda: copy_candidates(connection, since))
@@ -257,7 +257,7 @@ def main() -> None:
     print(
         f"one post over its {settings.collectors.refresh_hours:g} h of re-reads: {raw:.1f} points;"
         f" after thinning ({history.downsample_hours:g} h steps): {kept:.1f}"
-        f" (4 daily prunes {pruning:.1f} s for {SAMPLE} posts)"
+        f" (4 daily prunes, over the day's points too: {pruning:.1f} s)"
     )
     steady = args.posts * (
         history.full_days * raw + (history.retention_days - history.full_days) * kept
