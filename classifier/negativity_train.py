@@ -104,6 +104,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Measure, then train and save the shipped model."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="models/negativity", help="Package folder to write")
+    parser.add_argument(
+        "--extra",
+        nargs="*",
+        default=[],
+        type=Path,
+        help="More labelled JSONL (text, label), e.g. dismissed risks from `otklik risks labels`;"
+        " used for the shipped model only, not in the figures",
+    )
     args = parser.parse_args(argv)
     lemmatizer = Lemmatizer()
     pool, followups = read(POOL), read(FOLLOWUPS)
@@ -115,13 +123,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"  threshold {cut}: {found}")
     transfer = other_source(pool, followups, lemmatizer, cv["threshold"])
     print("pool -> St Petersburg replies to officials:", json.dumps(transfer))
-    rows = pool + followups
+    rows = pool + followups + [row for path in args.extra for row in read(path)]
     model = NegativityModel(lemmatizer=lemmatizer)
     model.fit([r["text"] for r in rows], [r["label"] for r in rows])
     meta = {
-        "trained_on": [str(POOL.relative_to(DATA.parent.parent.parent)), str(FOLLOWUPS.name)],
+        "trained_on": [POOL.name, FOLLOWUPS.name, *(str(path) for path in args.extra)],
         "rows": len(rows),
-        "data_sha256": data_hash(POOL, FOLLOWUPS),
+        "data_sha256": data_hash(POOL, FOLLOWUPS, *args.extra),
         "threshold": cv["threshold"],
         "metrics": {"grouped_cv_pool": cv, "pool_to_spb_followups": transfer},
     }

@@ -147,29 +147,25 @@ def test_handle_dismiss_link_and_create_an_incident(region):
     )
     assert incident.sector == "housing" and incident.title.startswith("Срочно! В Шебекино")
     assert {"created", "risk_incident", "risk_linked"} <= set(kinds)
-    assert labels == [
-        {
-            "post_id": labels[0]["post_id"],
-            "text": STORY,
-            "kind": "copies",
-            "risk": False,
-            "actor": "petrov",
-        }
-    ]
+    assert {row["text"] for row in labels} == {STORY} and len(labels) == 4
+    assert {(row["kind"], row["label"], row["actor"]) for row in labels} == {
+        ("copies", "neither", "petrov")
+    }
     # handled and dismissed risks stay as people left them when found again
     scan(region, NOW + timedelta(minutes=15))
     with engine.connect() as connection:
         assert list_risks(connection) == []
 
 
-def test_the_cli_lists_shows_and_acts(region, capsys, db_url):
+def test_the_cli_lists_shows_and_acts(region, capsys, db_url, tmp_path):
     args = ("--config", str(CONFIG), "--database", db_url)
     result = run_cli(capsys, "risks", "scan", "--now", NOW.isoformat(), *args)
     assert result.code == 0 and "быстрое распространение: 1" in result.out
     listed = json.loads(run_cli(capsys, "risks", "--json", *args).out)
-    assert [item["kind"] for item in listed] == sorted(
-        (item["kind"] for item in listed), key=lambda kind: kind
-    ) or len(listed) == 2
+    assert {item["kind"] for item in listed} == {"spread", "copies"}
+    assert [item["score"] for item in listed] == sorted(
+        (item["score"] for item in listed), reverse=True
+    )
     risk_id = next(item["id"] for item in listed if item["kind"] == "spread")
     shown = json.loads(run_cli(capsys, "risks", "show", str(risk_id), "--json", *args).out)
     assert [p["views"] for p in shown["reach_history"]] == [150, 240, 6000, 14000, 15000, 15100]
@@ -180,6 +176,13 @@ def test_the_cli_lists_shows_and_acts(region, capsys, db_url):
     table = run_cli(capsys, "risks", "--status", "handled", *args).out
     assert "Разъяснено" not in table and "быстрое распространение" in table
     assert run_cli(capsys, "risks", "--status", "bad", *args).code == 1
+    copies = next(item["id"] for item in listed if item["kind"] == "copies")
+    assert run_cli(capsys, "risks", "dismiss", str(copies), *args).code == 0
+    out = tmp_path / "labels.jsonl"
+    result = run_cli(capsys, "risks", "labels", "--kind", "copies", "--out", str(out), *args)
+    assert result.code == 0 and "Записано меток «не риск»: 4" in result.out
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {row["label"] for row in rows} == {"neither"} and rows[0]["text"] == STORY
 
 
 def test_the_scheduler_scans_every_scan_minutes(ctx):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +23,7 @@ from monitor.cli.render import console, local, print_json
 from monitor.risks import actions
 from monitor.risks.history import prune_history, reach_series
 from monitor.risks.scan import scan, summary_lines
-from monitor.risks.store import KINDS, STATUSES, get_risk, list_risks
+from monitor.risks.store import KINDS, STATUSES, dismissal_labels, get_risk, list_risks
 
 risks_app = typer.Typer(
     help="Information risks: fast spread, copies across sources, negativity toward the "
@@ -249,3 +251,21 @@ def risks_prune(
     with ctx.db.begin() as connection:
         report = prune_history(connection, ctx.settings.risks.history, ctx.now())
     console.print(f"Прорежено точек охвата: {report.thinned}, удалено старых: {report.dropped}")
+
+
+@risks_app.command("labels")
+def risks_labels(
+    out: Annotated[Path, typer.Option("--out", help="JSONL file to write")],
+    kind: KindOption = "negativity",
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write the posts of dismissed risks as labels (no risk) for retraining."""
+    ctx = open_context(config, database)
+    with ctx.db.connect() as connection:
+        rows = [row for row in dismissal_labels(connection) if kind is None or row["kind"] == kind]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    console.print(f"Записано меток «не риск»: {len(rows)} в {out}")

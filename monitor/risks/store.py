@@ -261,14 +261,35 @@ def link_incident(
 
 
 def dismissal_labels(connection: Connection) -> list[dict[str, Any]]:
-    """Dismissed risks as labels: the main post's text, the kind, and that it was no risk."""
+    """Dismissed risks as labels: each of their posts' text, the kind, and that it was no risk.
+
+    For the negativity model these are `neither` rows (`otklik risks labels`, then
+    `python -m classifier.negativity_train --extra FILE`).
+    """
     rows = connection.execute(
-        select(info_risks.c.kind, info_risks.c.resolved_by, posts.c.id, posts.c.text)
-        .join(posts, posts.c.id == info_risks.c.post_id)
+        select(
+            info_risks.c.id.label("risk_id"),
+            info_risks.c.kind,
+            info_risks.c.resolved_by,
+            posts.c.id,
+            posts.c.external_id,
+            posts.c.text,
+        )
+        .join(info_risk_posts, info_risk_posts.c.risk_id == info_risks.c.id)
+        .join(posts, posts.c.id == info_risk_posts.c.post_id)
         .where(info_risks.c.status == "dismissed")
-        .order_by(info_risks.c.id)
+        .order_by(info_risks.c.id, posts.c.id)
     )
     return [
-        {"post_id": r.id, "text": r.text, "kind": r.kind, "risk": False, "actor": r.resolved_by}
+        {
+            "post_id": r.id,
+            "id": r.external_id,
+            "text": r.text,
+            "kind": r.kind,
+            "risk_id": r.risk_id,
+            "risk": False,
+            "label": "neither",
+            "actor": r.resolved_by,
+        }
         for r in rows
     ]
