@@ -19,6 +19,8 @@ def sparkline(
     series = (
         [(start, 0)] + list(points) if start is not None and start < points[0][0] else list(points)
     )
+    if len(series) == 1:
+        return Markup(f'<p class="muted small">Одно измерение: {int(points[0][1])}</p>')
     first, last = series[0][0], series[-1][0]
     span = max((last - first).total_seconds(), 1.0)
     top = max(max(value for _, value in series), 1)
