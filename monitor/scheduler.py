@@ -2,7 +2,8 @@
 and purge personal data past its retention (at most once per `privacy.purge_every_hours`).
 
 A simple loop rather than a job library: each cycle collects every source whose poll has
-come (one source is one step), processes the new posts, runs the deadline check, then
+come (one source is one step), processes the new posts, runs the deadline check (and the
+information risks scan every `risks.scan_minutes`), then
 sleeps until the next source is due or `collectors.cycle_seconds` pass. A stop request
 (SIGTERM, Ctrl-C) is honoured after the current step; a failing step is logged and tried
 again next cycle, never fatal.
@@ -15,7 +16,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -58,6 +59,13 @@ def reactions_step() -> Step:
     return scan
 
 
+def risks_step() -> Step:
+    """The information risks scan (monitor/risks/scan.py)."""
+    from monitor.risks.scan import scan
+
+    return scan
+
+
 def official_step() -> Step:
     """Alerts for residents' signals unanswered under official pages (monitor/official/)."""
     from monitor.official.alerts import queue_unanswered
@@ -91,8 +99,11 @@ class Scheduler:
     official: Step | None = field(default_factory=official_step)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     on_source: Callable[[SourceReport], None] | None = None
+    risks: Step | None = field(default_factory=risks_step)
     cycles: int = 0
     owner: str = field(default_factory=new_owner)  # the name of its leases and claims
+    risks_at: datetime | None = None
+    pruned_on: date | None = None
 
     def run(self, *, max_cycles: int | None = None) -> None:
         """Loop until stopped (or `max_cycles` cycles have run)."""
@@ -115,11 +126,23 @@ class Scheduler:
                 for name, step in steps:
                     if step is not None and not self.stop.is_set():
                         self._step(name, partial(step, self.ctx))
+                if self._risks_due():
+                    self.risks_at = self.clock()
+                    prune = self.pruned_on != self.risks_at.date()  # the history, once a day
+                    self.pruned_on = self.risks_at.date()
+                    self._step("risks", partial(self.risks, self.ctx, prune=prune))
                 self.cycles += 1
                 if max_cycles is not None and self.cycles >= max_cycles:
                     break
                 self.stop.wait(self._sleep_seconds())
         log.info("scheduler stopped after %d cycles", self.cycles)
+
+    def _risks_due(self) -> bool:
+        """Whether the information risks scan is due (every `risks.scan_minutes`; 0: never)."""
+        minutes = self.ctx.settings.risks.scan_minutes
+        if self.risks is None or not minutes or self.stop.is_set():
+            return False
+        return self.risks_at is None or self.clock() - self.risks_at >= timedelta(minutes=minutes)
 
     def _collect_due(self, tools) -> None:
         with self.ctx.db.connect() as connection:

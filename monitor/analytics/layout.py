@@ -9,6 +9,7 @@ from monitor.analytics.drivers import Driver
 from monitor.analytics.weekly import WeeklyNote
 from monitor.analytics.wording import change, duration, hours, number, percent, signed
 from monitor.incidents.lifecycle import RISK_NAMES
+from monitor.risks.weekly import risks_section
 
 DRIVER_KINDS = {"term": "слова", "place": "места", "source": "источники"}
 
@@ -317,7 +318,7 @@ def _overdue(note: WeeklyNote) -> Section:
 
 def note_sections(note: WeeklyNote) -> list[Section]:
     """The note's sections in reading order."""
-    return [
+    sections = [
         _totals(note),
         _heat(note),
         _problems(note),
@@ -326,3 +327,5 @@ def note_sections(note: WeeklyNote) -> list[Section]:
         *([official] if (official := _official(note)) else []),
         _overdue(note),
     ]
+    risks = risks_section(note.risks, note.period.zone)
+    return sections + ([risks] if risks else [])

@@ -19,6 +19,7 @@ from monitor.analytics.wording import change, incidents_phrase, number, percent
 from monitor.config import Settings
 from monitor.incidents.lifecycle import RISK_RANK
 from monitor.incidents.ontime import OnTime, answered, on_time_share, open_overdue
+from monitor.risks.weekly import WeekRisks, week_risks
 from monitor.store.tables import incidents
 
 OTHER_SECTOR = "other"
@@ -59,6 +60,7 @@ class WeeklyNote:
     overdue_total: int
     highlights: list[str] = field(default_factory=list)
     official: list = field(default_factory=list)  # monitor.official.stats.PageStats
+    risks: WeekRisks | None = None
 
     @property
     def subtitle(self) -> str:
@@ -195,6 +197,7 @@ def build_weekly_note(
             ratings=recipient_ratings(connection, period, now=now),
             overdue=overdue,
             overdue_total=overdue_total,
+            risks=week_risks(connection, period),
         )
     note.highlights = _highlights(note)
     if settings.official_pages.pages:

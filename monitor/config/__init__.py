@@ -58,6 +58,13 @@ from monitor.config.deadlines import (  # noqa: F401  (re-exported)
     _default_sla_risks,
 )
 from monitor.config.privacy import PrivacySettings  # noqa: F401  (re-exported)
+from monitor.config.risks import (  # noqa: F401  (re-exported)
+    CopiesSettings,
+    NegativitySettings,
+    ReachHistorySettings,
+    RisksSettings,
+    SpreadSettings,
+)
 from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,
@@ -135,6 +142,10 @@ class Settings(Section):
     )
     official_pages: OfficialPagesSettings = Field(
         default_factory=OfficialPagesSettings, description="Official pages (госпаблики)"
+    )
+    risks: RisksSettings = Field(
+        default_factory=RisksSettings,
+        description="Information risks: fast spread, copies, negativity toward the authorities",
     )
 
 

@@ -253,3 +253,10 @@ def _attach(
         at=now,
         payload={"post_id": post.post_id, "role": role},
     )
+
+
+def create_incident(
+    connection: Connection, settings: Settings, post: ClassifiedPost, now: datetime
+) -> int:
+    """Open a new incident from one post (routing, deadlines, events), as grouping does."""
+    return _create(connection, settings, post, now, signature(post.text))

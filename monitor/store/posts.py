@@ -1,5 +1,11 @@
 """Storing posts idempotently: (source, external id) is unique; only reach is ever updated.
 
+Each read that stores a post, or changes its counters, also appends one `reach_history` point
+(time, views, likes, reposts, comments), copied by INSERT ... SELECT from the rows just
+written, in the same transaction: a crash undoes both, and a read that finds the counters
+unchanged appends nothing, so a repeat of a read never duplicates a point (see
+monitor/risks/history.py for why, and for the pruning).
+
 A batch is stored in three steps on both databases: look up which of its posts are known,
 insert the new ones (INSERT ... ON CONFLICT DO NOTHING), update the reach of known ones whose
 counters changed. Known posts never reach the INSERT, so they spend no id (on PostgreSQL an
@@ -30,6 +36,8 @@ from sqlalchemy import (
     cast,
     column,
     func,
+    insert,
+    or_,
     select,
     table,
     true,
@@ -40,7 +48,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 from monitor.records import REACH_KEYS, PostRecord
-from monitor.store.tables import UTCDateTime, posts, sources, utcnow
+from monitor.store.tables import UTCDateTime, posts, reach_history, sources, utcnow
 
 BATCH = 1000
 REPLAY_LAG = timedelta(minutes=5)
@@ -188,7 +196,9 @@ def _store_batch(
             parameters = new_rows
         statement = insert.on_conflict_do_nothing(index_elements=["source_id", "external_id"])
         outcome = connection.execute(statement.returning(posts.c.id), parameters)
-        result.inserted = len(outcome.all())
+        inserted = outcome.scalars().all()
+        result.inserted = len(inserted)
+        _append_history(connection, inserted, posts.c.collected_at)
     changes = []
     for key, row in existing.items():
         reach = unique[key].reach
@@ -213,9 +223,21 @@ def _store_batch(
             )
         )
         connection.execute(statement, changes)
+        _append_history(connection, [c["post_pk"] for c in changes], posts.c.reach_updated_at)
     result.reach_updated = len(changes)
     result.unchanged = len(existing) - len(changes)
     return result
+
+
+def _append_history(connection: Connection, post_ids: Sequence[int], moment) -> None:
+    """One reach point per post, copied from the post's row as just stored (with counters)."""
+    if not post_ids:
+        return
+    counters = [posts.c[key] for key in REACH_KEYS]
+    source = select(posts.c.id, moment, *counters).where(
+        posts.c.id.in_(list(post_ids)), or_(*(column.is_not(None) for column in counters))
+    )
+    connection.execute(insert(reach_history).from_select(["post_id", "at", *REACH_KEYS], source))
 
 
 def _existing(connection: Connection, source_id: int, keys: list[str]) -> Sequence[Row]:

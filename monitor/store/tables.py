@@ -430,3 +430,54 @@ appeals = Table(
     Column("imported_at", UTCDateTime, nullable=False),
     Index(None, "incident_id"),
 )
+
+# Every read of a post whose counters changed (and its first read): the reach over time that
+# the spread detector scores (monitor/risks/). Written with the post, in the same transaction
+# (monitor/store/posts.py); old points are thinned and dropped by monitor/risks/history.py.
+reach_history = Table(
+    "reach_history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("post_id", Integer, ForeignKey("posts.id"), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("views", Integer),
+    Column("likes", Integer),
+    Column("reposts", Integer),
+    Column("comments", Integer),
+    Index(None, "post_id", "at"),
+    Index(None, "at"),
+)
+
+# Information risks (fast spread, copies across sources, negativity toward the authorities):
+# one row per risk, found again under the same `key` on every scan; `status` is what the person
+# responsible for the information agenda did with it.
+info_risks = Table(
+    "info_risks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="open"),
+    Column("post_id", Integer, ForeignKey("posts.id"), nullable=False),
+    Column("incident_id", Integer, ForeignKey("incidents.id")),
+    Column("sources_count", Integer, nullable=False, server_default="1"),
+    Column("posts_count", Integer, nullable=False, server_default="1"),
+    Column("details", JSON),
+    Column("detected_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("resolved_at", UTCDateTime),
+    Column("resolved_by", String(200)),
+    Column("note", Text),
+    Index(None, "status", "score"),
+    Index(None, "detected_at"),
+)
+
+info_risk_posts = Table(
+    "info_risk_posts",
+    metadata,
+    Column("risk_id", Integer, ForeignKey("info_risks.id"), primary_key=True),
+    Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
+    Index(None, "post_id"),
+)

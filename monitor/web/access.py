@@ -30,6 +30,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Answer templates: officers answer with them and may read the list; admins keep it.
     "view_templates": _WORKERS,
     "manage_templates": frozenset({"admin"}),
+    # Information risks: the information agenda is the centre's, not a recipient's.
+    "view_risks": frozenset({"admin", "officer", "analyst"}),
+    "act_risks": _WORKERS,
 }
 
 DENIED = {
@@ -48,6 +51,8 @@ DENIED = {
     "manage_users": "управлять пользователями",
     "view_templates": "смотреть шаблоны ответов",
     "manage_templates": "изменять шаблоны ответов",
+    "view_risks": "смотреть информационные риски",
+    "act_risks": "отрабатывать информационные риски",
 }
 
 

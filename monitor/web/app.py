@@ -14,12 +14,14 @@ from monitor.web import (
     api_catalog,
     api_docs,
     api_incidents,
+    api_risks,
     errors,
     pages_admin,
     pages_auth,
     pages_incident,
     pages_official,
     pages_queue,
+    pages_risks,
     pages_templates,
 )
 from monitor.web.render import make_templates, page_error
@@ -93,6 +95,8 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         pages_official,
         api_incidents,
         api_catalog,
+        pages_risks,
+        api_risks,
     ):
         app.include_router(module.router)
     app.include_router(pages_templates.api)

@@ -1,0 +1,1 @@
+"""Information risks: reach history, fast spread, copies across sources, negativity."""
