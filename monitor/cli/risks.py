@@ -20,23 +20,23 @@ from monitor.cli.app import (
     open_context,
 )
 from monitor.cli.render import console, local, print_json
-from monitor.risks import actions
-from monitor.risks.history import prune_history, reach_series
-from monitor.risks.scan import scan, summary_lines
 from monitor.risks.store import KINDS, STATUSES, dismissal_labels, get_risk, list_risks
 
+# The scan (the negativity model), the history (NumPy) and the actions (lemmas) are imported
+# inside the commands that use them, so that every other command starts fast.
+
 risks_app = typer.Typer(
-    help="Information risks: fast spread, copies across sources, negativity toward the "
-    "authorities. Without a subcommand: the open risks by score.",
+    help="Инфориски: быстрое распространение, копии по источникам, негатив к власти. "
+    "Без подкоманды: открытые риски по убыванию оценки.",
 )
 app.add_typer(risks_app, name="risks")
 
 StatusOption = Annotated[
     str,
-    typer.Option("--status", help="open (default), handled, dismissed or all"),
+    typer.Option("--status", help="open (по умолчанию), handled, dismissed или all"),
 ]
 KindOption = Annotated[
-    str | None, typer.Option("--kind", help="spread, copies or negativity", show_default=False)
+    str | None, typer.Option("--kind", help="spread, copies или negativity", show_default=False)
 ]
 RiskId = Annotated[int, typer.Argument(metavar="ID", help="Risk number")]
 
@@ -89,7 +89,7 @@ def risks(
     typer_ctx: typer.Context,
     status: StatusOption = "open",
     kind: KindOption = None,
-    limit: Annotated[int, typer.Option(help="Most risks shown", min=1)] = 50,
+    limit: Annotated[int, typer.Option(help="Сколько рисков показать", min=1)] = 50,
     json_output: JsonOption = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -99,11 +99,11 @@ def risks(
         _list(open_context(config, database), status, kind, limit, json_output)
 
 
-@risks_app.command("list")
+@risks_app.command("list", help="Инфориски по убыванию оценки (то же, что otklik risks).")
 def risks_list(
     status: StatusOption = "open",
     kind: KindOption = None,
-    limit: Annotated[int, typer.Option(help="Most risks shown", min=1)] = 50,
+    limit: Annotated[int, typer.Option(help="Сколько рисков показать", min=1)] = 50,
     json_output: JsonOption = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -112,22 +112,28 @@ def risks_list(
     _list(open_context(config, database), status, kind, limit, json_output)
 
 
-@risks_app.command("scan")
+@risks_app.command(
+    "scan", help="Найти риски среди свежих постов, сохранить их и поставить уведомления в очередь."
+)
 def risks_scan(
     prune: Annotated[
-        bool, typer.Option("--prune", help="Also thin and drop old reach history")
+        bool, typer.Option("--prune", help="Заодно проредить и удалить старую историю охвата")
     ] = False,
     now: NowOption = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Look for risks among the recent posts, save them and queue notifications."""
+    from monitor.risks.scan import scan, summary_lines
+
     ctx = open_context(config, database, now)
     for line in summary_lines(scan(ctx, ctx.now(), prune=prune)):
         console.print(line)
 
 
-@risks_app.command("show")
+@risks_app.command(
+    "show", help="Один риск: причина, посты (копии) и история охвата главного поста."
+)
 def risks_show(
     risk_id: RiskId,
     json_output: JsonOption = False,
@@ -135,6 +141,8 @@ def risks_show(
     database: DatabaseOption = None,
 ) -> None:
     """One risk: its reason, posts (copies) and the reach history of its main post."""
+    from monitor.risks.history import reach_series
+
     ctx = open_context(config, database)
     with ctx.db.connect() as connection:
         risk = get_risk(connection, risk_id)
@@ -173,37 +181,41 @@ def risks_show(
         )
 
 
-@risks_app.command("handle")
+@risks_app.command("handle", help="Отметить риск отработанным с заметкой о том, что сделано.")
 def risks_handle(
     risk_id: RiskId,
-    note: Annotated[str, typer.Option("--note", help="What was done (required)")],
+    note: Annotated[str, typer.Option("--note", help="Что сделано (обязательно)")],
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Mark a risk handled, with a note of what was done."""
+    from monitor.risks import actions
+
     ctx = open_context(config, database, now)
     actions.handle(ctx.db, risk_id, note, actor=actor_name(actor), now=ctx.now())
     console.print(f"{actions.DONE['handle']}: №{risk_id}")
 
 
-@risks_app.command("dismiss")
+@risks_app.command("dismiss", help="Отклонить риск: он сохранится как разметка «это не риск».")
 def risks_dismiss(
     risk_id: RiskId,
-    note: Annotated[str | None, typer.Option("--note", help="Why this is no risk")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Почему это не риск")] = None,
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Dismiss a risk: it is kept as a label that this was no risk."""
+    from monitor.risks import actions
+
     ctx = open_context(config, database, now)
     actions.dismiss(ctx.db, risk_id, note, actor=actor_name(actor), now=ctx.now())
     console.print(f"{actions.DONE['dismiss']}: №{risk_id}")
 
 
-@risks_app.command("link")
+@risks_app.command("link", help="Связать риск с существующим инцидентом.")
 def risks_link(
     risk_id: RiskId,
     incident_id: Annotated[int, typer.Argument(metavar="INCIDENT", help="Incident number")],
@@ -213,22 +225,28 @@ def risks_link(
     database: DatabaseOption = None,
 ) -> None:
     """Tie a risk to an existing incident."""
+    from monitor.risks import actions
+
     ctx = open_context(config, database, now)
     actions.link(ctx.db, risk_id, incident_id, actor=actor_name(actor), now=ctx.now())
     console.print(f"{actions.DONE['link']}: риск №{risk_id} → инцидент №{incident_id}")
 
 
-@risks_app.command("incident")
+@risks_app.command("incident", help="Создать инцидент из главного поста риска и связать их.")
 def risks_incident(
     risk_id: RiskId,
-    sector: Annotated[str | None, typer.Option(help="Sector (default: the model's)")] = None,
-    risk: Annotated[str | None, typer.Option(help="Risk level (default: the model's)")] = None,
+    sector: Annotated[str | None, typer.Option(help="Сектор (по умолчанию — по модели)")] = None,
+    risk: Annotated[
+        str | None, typer.Option(help="Уровень риска (по умолчанию — по модели)")
+    ] = None,
     actor: ActorOption = None,
     now: NowOption = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Create an incident from the risk's main post and link them."""
+    from monitor.risks import actions
+
     ctx = open_context(config, database, now)
     incident_id = actions.open_incident(
         ctx.db,
@@ -242,20 +260,24 @@ def risks_incident(
     console.print(f"{actions.DONE['incident']}: №{incident_id}")
 
 
-@risks_app.command("prune")
+@risks_app.command("prune", help="Проредить и удалить старую историю охвата (risks.history).")
 def risks_prune(
     now: NowOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
     """Thin and drop old reach history (risks.history)."""
+    from monitor.risks.history import prune_history
+
     ctx = open_context(config, database, now)
     with ctx.db.begin() as connection:
         report = prune_history(connection, ctx.settings.risks.history, ctx.now())
     console.print(f"Прорежено точек охвата: {report.thinned}, удалено старых: {report.dropped}")
 
 
-@risks_app.command("labels")
+@risks_app.command(
+    "labels", help="Записать посты отклонённых рисков как разметку (не риск) для переобучения."
+)
 def risks_labels(
-    out: Annotated[Path, typer.Option("--out", help="JSONL file to write")],
+    out: Annotated[Path, typer.Option("--out", help="Файл JSONL для записи")],
     kind: KindOption = "negativity",
     config: ConfigOption = None,
     database: DatabaseOption = None,

@@ -126,6 +126,11 @@ class Outbox:
         self.planned.clear()
         return rows
 
+    def flush(self, connection: Connection) -> int:
+        """Render and store the planned notifications in one go (for small batches; the
+        tick renders first and writes apart, see `new_rows`)."""
+        return store_notifications(connection, self.new_rows(connection))
+
 
 def store_notifications(connection: Connection, rows: list[dict[str, Any]]) -> int:
     """Store rows of `Outbox.new_rows`; returns how many were offered."""
