@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select
 from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
 from monitor.incidents.routing import sync_recipients
+from monitor.loop.registry import promoted_classifier
 from monitor.store.tables import classifications, posts
 
 
@@ -82,7 +83,6 @@ def process_pending(
     now = now or ctx.now()
     engine = ctx.db
     report = ProcessReport()
-    model = ctx.classifier
     with engine.begin() as connection:
         sync_recipients(connection, ctx.settings)
     after = None
@@ -96,6 +96,8 @@ def process_pending(
             if not batch:
                 break
             after = (batch[-1].published_at, batch[-1].id)
+            # The promoted model, checked before each batch (one indexed row read).
+            model = promoted_classifier(ctx, connection)
             predictions = model.predict([_as_input(row) for row in batch])
             connection.execute(
                 insert(classifications),

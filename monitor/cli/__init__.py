@@ -14,6 +14,7 @@ from monitor.cli import (
     collect,  # noqa: F401  (registers commands)
     core,  # noqa: F401  (registers commands)
     deadlines,  # noqa: F401  (registers commands)
+    loop,  # noqa: F401  (registers commands)
     web,  # noqa: F401  (registers commands)
 )
 from monitor.cli.app import app

@@ -21,6 +21,7 @@ from classifier.evaluate import evaluate as evaluate_model
 from classifier.train import train as train_model
 from monitor.classify import load_classifier
 from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_context
+from monitor.cli.retrain import from_database_part
 from monitor.config import Settings
 from monitor.errors import ConfigError, InputError
 
@@ -61,10 +62,15 @@ class _StepProgress:
 
 @app.command()
 def train(
-    data: Annotated[
-        list[Path], typer.Option("--data", help="Labelled JSONL file(s); repeat or list them")
-    ],
     out: Annotated[Path, typer.Option("--out", help="Folder of the new model package")],
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            help="Labelled JSONL file(s); repeat or list them. With --from-database and "
+            "without --data: the base data of the model in use",
+        ),
+    ] = None,
     more: Annotated[
         list[Path] | None, typer.Argument(help="More labelled files", show_default=False)
     ] = None,
@@ -80,12 +86,33 @@ def train(
         ),
     ] = "sentence-transformers",
     cv: Annotated[int, typer.Option("--cv", help="Cross-validation folds (0 to skip)")] = 5,
+    from_database: Annotated[
+        bool,
+        typer.Option(
+            "--from-database",
+            help="Add the centre's labels from the database and register the model",
+        ),
+    ] = False,
+    weight: Annotated[
+        float | None,
+        typer.Option("--weight", min=0.01, help="Weight of a centre label (review.centre_weight)"),
+    ] = None,
+    skip_missing_base: Annotated[
+        bool,
+        typer.Option("--skip-missing-base", help="Train without base files not found here"),
+    ] = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Train a model on the train side of the fixed split; print the test-split report."""
-    open_context(config, database)
-    files = [*data, *(more or [])]
+    ctx = open_context(config, database)
+    files = [*(data or []), *(more or [])]
+    centre = None
+    if from_database:
+        centre = from_database_part(ctx, out, files, skip_missing_base)
+        files = centre.files
+    elif not files:
+        raise InputError("Укажите --data или --from-database")
     for path in files:
         if not path.is_file():
             raise InputError(f"Файл не найден: {path}")
@@ -117,10 +144,13 @@ def train(
                 encoder_spec=spec,
                 cv_folds=cv,
                 progress=_StepProgress(bar),
+                **(centre.train_arguments(weight) if centre else {}),
             )
     except CorpusError as exc:
         raise InputError(str(exc)) from None
     typer.echo(f"Модель сохранена: {out} ({meta['model_version']})")
+    if centre:
+        centre.register(meta)
     if meta.get("candidate_threshold") is not None:
         typer.echo(
             f"Каскад: кодировщик работает на постах с n-граммной релевантностью "

@@ -50,6 +50,7 @@ from monitor.config.deadlines import (  # noqa: F401  (re-exported)
     _clock_time,
     _default_sla_risks,
 )
+from monitor.config.loop import ReviewSettings  # noqa: F401  (re-exported)
 from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,
@@ -105,6 +106,10 @@ class Settings(Section):
     )
     analytics: AnalyticsSettings = Field(
         default_factory=AnalyticsSettings, description="Heat map, ratings, growth, weekly note"
+    )
+    review: ReviewSettings = Field(
+        default_factory=ReviewSettings,
+        description="The analysts' loop: review queues, audit estimates, retraining",
     )
 
 
