@@ -28,6 +28,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Answer templates: officers answer with them and may read the list; admins keep it.
     "view_templates": _WORKERS,
     "manage_templates": frozenset({"admin"}),
+    # «Разметка»: analysts and admins label posts for retraining; officers see the estimates.
+    "label": frozenset({"admin", "analyst"}),
+    "view_review": frozenset({"admin", "analyst", "officer"}),
 }
 
 DENIED = {
@@ -44,6 +47,8 @@ DENIED = {
     "manage_users": "управлять пользователями",
     "view_templates": "смотреть шаблоны ответов",
     "manage_templates": "изменять шаблоны ответов",
+    "label": "размечать публикации",
+    "view_review": "смотреть оценки качества модели",
 }
 
 

@@ -18,6 +18,7 @@ from monitor.web import (
     pages_auth,
     pages_incident,
     pages_queue,
+    pages_review,
     pages_templates,
 )
 from monitor.web.render import make_templates, page_error
@@ -84,6 +85,7 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         pages_incident,
         pages_admin,
         pages_templates,
+        pages_review,
         analytics,
         api_incidents,
         api_catalog,
