@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.classify import load_classifier
-from monitor.cli.analytics import FromOption, ToOption, WeekOption, _period
+from monitor.cli.analytics import FromOption, ToOption, WeekOption
 from monitor.cli.app import (
     ActorOption,
     ConfigOption,
@@ -40,7 +40,7 @@ def _echo_json(value: Any) -> None:
 
 
 def _review_period(ctx: Context, week, first, last):
-    return _period(ctx, week, first, last, default_days=ctx.settings.review.default_days)
+    return queues.review_period(ctx.settings, ctx.now(), week=week, first=first, last=last)
 
 
 @review_app.command("suggest")
@@ -77,7 +77,7 @@ def review_suggest(
             item["id"],
             "сигнал" if model["relevant"] else "не сигнал",
             f"{model['relevance_proba']:.2f}",
-            model["sector"] or "—",
+            (model["sector"] or "—") if model["relevant"] else "—",
             item["text"][:120],
         )
     out.print(table)

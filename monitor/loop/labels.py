@@ -79,10 +79,16 @@ def latest_labels_query(*, where=None):
 
 def latest_labels(connection: Connection, post_ids: Sequence[int] | None = None) -> dict[int, Any]:
     """The latest label row of each post (of the given posts, or of all)."""
-    where = None if post_ids is None else labels.c.post_id.in_(list(post_ids))
-    if post_ids is not None and not post_ids:
-        return {}
-    return {row.post_id: row for row in connection.execute(latest_labels_query(where=where))}
+    if post_ids is None:
+        return {row.post_id: row for row in connection.execute(latest_labels_query())}
+    found: dict[int, Any] = {}
+    ids = list(post_ids)
+    for start in range(0, len(ids), 5000):  # within every driver's limit of bound parameters
+        where = labels.c.post_id.in_(ids[start : start + 5000])
+        found.update(
+            (row.post_id, row) for row in connection.execute(latest_labels_query(where=where))
+        )
+    return found
 
 
 def record_label(

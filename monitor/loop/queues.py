@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from monitor.analytics.period import Period
+from monitor.analytics.period import Period, centre_zone, resolve_period
 from monitor.config import Settings
 from monitor.errors import InputError
 from monitor.loop.labels import latest_labels
@@ -27,6 +27,25 @@ from monitor.store.tables import classifications, labels, posts, sources
 
 QUEUES = ("uncertain", "audit", "corrections")
 ACCEPTED, REJECTED = "accepted", "rejected"
+
+
+def review_period(
+    settings: Settings,
+    now: Any,
+    *,
+    week: str | None = None,
+    first: str | None = None,
+    last: str | None = None,
+) -> Period:
+    """The period a queue or an estimate covers: as asked, else the last `default_days`."""
+    return resolve_period(
+        zone=centre_zone(settings),
+        now=now,
+        week=week,
+        first=first or None,
+        last=last or None,
+        default_days=settings.review.default_days,
+    )
 
 
 def hash_share(salt: str, external_id: str) -> float:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.analytics.period import Period, centre_zone, resolve_period
+from monitor.analytics.period import Period
 from monitor.errors import InputError
 from monitor.incidents.lifecycle import RISK_RANK
 from monitor.loop import labels, queues, registry
@@ -27,13 +27,7 @@ QUEUE_NAMES = {
 
 def _period(request: Request, first: str | None, last: str | None) -> Period:
     ctx = context(request)
-    return resolve_period(
-        zone=centre_zone(ctx.settings),
-        now=ctx.now(),
-        first=first or None,
-        last=last or None,
-        default_days=ctx.settings.review.default_days,
-    )
+    return queues.review_period(ctx.settings, ctx.now(), first=first, last=last)
 
 
 def _queue(queue: str) -> str:
