@@ -69,7 +69,7 @@ def test_the_whole_loop(capsys, db_url, tmp_path, sample_file):  # noqa: F811
     assert "Модель зарегистрирована: centre1" in trained.out
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     centre = meta["data"]["centre"]
-    assert centre["rows"] > 0 and centre["held_for_check"] > 0 and centre["weight"] == 3.0
+    assert centre["rows"] > 0 and centre["held_for_check"] > 0 and centre["weight"] == 10.0
 
     evaluated = json.loads(cli(capsys, db_url, "models", "evaluate", "centre1", "--json").out)
     assert evaluated["model"]["n"] == evaluated["in_use"]["n"] > 0

@@ -34,7 +34,7 @@ class ReviewSettings(Section):
         description="Share of the audit sample kept out of training: the fair check of models",
     )
     centre_weight: float = Field(
-        3.0,
+        10.0,
         gt=0,
         description="Weight of one centre label against one row of the base data in training",
     )
