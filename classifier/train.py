@@ -43,6 +43,11 @@ class Prepared:
     weights: np.ndarray | None = None  # per row; None: every row counts once
 
     @property
+    def weighting(self) -> dict[str, np.ndarray]:
+        """`fit` keyword arguments for the row weights (none when every row counts once)."""
+        return {} if self.weights is None else {"sample_weight": self.weights}
+
+    @property
     def labels(self) -> list[tuple[object, object, object]]:
         """The `y` rows."""
         return [p.labels for p in self.posts]
@@ -161,9 +166,7 @@ def cross_validate(
     progress("cv", folds)
     for train_rows, test_rows in splitter.split(np.zeros(len(strata)), strata):
         part = data.subset(train_rows)
-        fold = clone(model).fit(
-            part.lemma_texts, part.labels, dense=part.dense, sample_weight=part.weights
-        )
+        fold = clone(model).fit(part.lemma_texts, part.labels, dense=part.dense, **part.weighting)
         first, final, sector, risk = stage_scores(fold, data.subset(test_rows))
         result.first_stage[test_rows], result.relevance[test_rows] = first, final
         for k, row in enumerate(test_rows):
@@ -281,10 +284,7 @@ def train(
         cv = out_of_fold.report(train_data.posts, model.relevance_threshold, candidate)
     progress("fit", 1)
     fitted = clone(model).fit(
-        train_data.lemma_texts,
-        train_data.labels,
-        dense=train_data.dense,
-        sample_weight=train_data.weights,
+        train_data.lemma_texts, train_data.labels, dense=train_data.dense, **train_data.weighting
     )
     progress("fit", None)
     test_data = prepare(test_posts, lemmatizer, encoder, progress)
