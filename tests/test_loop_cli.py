@@ -104,6 +104,12 @@ def test_the_whole_loop(capsys, db_url, tmp_path, sample_file):  # noqa: F811
         event = connection.execute(select(events).where(events.c.kind == "model_promoted")).one()
         assert event.payload["reason"] == "проверка цикла" and event.payload["forced"]
 
+    reused = run_cli(
+        capsys, "train", "--from-database", "--data", str(sample_file), "--out",
+        str(tmp_path / "elsewhere" / "centre1"), "--cv", "0", *base,
+    )  # fmt: skip
+    assert reused.code == 1 and "другое имя" in reused.err
+
     new_posts = tmp_path / "new.jsonl"
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()[:20]]
     new_posts.write_text(

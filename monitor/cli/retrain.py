@@ -56,6 +56,11 @@ def from_database_part(
         current = registry.current_model(connection)
         if current is not None and Path(current.path).resolve() == out.resolve():
             raise InputError(f"Модель {out} сейчас используется; обучите новую в другую папку")
+        if registry.is_promoted_name(connection, out.name):
+            raise InputError(
+                f"Модель {out.name} продвигалась и может вернуться при откате; "
+                "выберите для новой модели другое имя"
+            )
         posts, held = retrain.centre_posts(connection, ctx.settings)
     if not posts:
         raise InputError("В базе нет меток центра для обучения (кроме отложенных для проверки)")

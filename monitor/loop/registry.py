@@ -45,6 +45,16 @@ def get_model(connection: Connection, name: str) -> Row:
     return row
 
 
+def is_promoted_name(connection: Connection, name: str) -> bool:
+    """Whether a model of this name is in use or would come back on a rollback."""
+    return (
+        connection.execute(
+            select(models.c.id).where(models.c.name == name, models.c.promoted_at.is_not(None))
+        ).first()
+        is not None
+    )
+
+
 def list_models(connection: Connection) -> list[Row]:
     """Every registered model, newest first."""
     return list(
