@@ -84,27 +84,38 @@ class PostModel(ClassifierMixin, BaseEstimator):
         return FeatureUnion([("word", word), ("char", char)])
 
     def fit(
-        self, X: Sequence[str], y: Sequence[Sequence[object]], dense: np.ndarray | None = None
+        self,
+        X: Sequence[str],
+        y: Sequence[Sequence[object]],
+        dense: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
     ) -> PostModel:
-        """Learn the vocabulary and the three heads."""
+        """Learn the vocabulary and the three heads (rows weighted by `sample_weight`)."""
         labels = np.asarray(y, dtype=object)
+        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         self.vectorizer_ = self._vectorizer().fit(X)
         features = self.vectorizer_.transform(X)
         relevant = np.array([bool(v) for v in labels[:, RELEVANCE]])
-        self.relevance_ = _head(self.relevance_C, self.calibration_cv).fit(features, relevant)
+        self.relevance_ = _head(self.relevance_C, self.calibration_cv).fit(
+            features, relevant, sample_weight=weight
+        )
         with_dense = self._join(features, dense)
         sector_rows = relevant & np.array([v is not None for v in labels[:, SECTOR]])
         risk_rows = relevant & np.array([v is not None for v in labels[:, RISK]])
         self.sector_ = _head(self.sector_C, self.calibration_cv).fit(
-            with_dense[sector_rows], labels[sector_rows, SECTOR].astype(str)
+            with_dense[sector_rows],
+            labels[sector_rows, SECTOR].astype(str),
+            sample_weight=None if weight is None else weight[sector_rows],
         )
         self.risk_ = _head(self.risk_C, self.calibration_cv).fit(
-            with_dense[risk_rows], labels[risk_rows, RISK].astype(str)
+            with_dense[risk_rows],
+            labels[risk_rows, RISK].astype(str),
+            sample_weight=None if weight is None else weight[risk_rows],
         )
         self.dense_dim_ = 0 if dense is None else int(dense.shape[1])
         self.candidate_ = None
         if dense is not None:
-            self.candidate_ = clone(self.relevance_).fit(with_dense, relevant)
+            self.candidate_ = clone(self.relevance_).fit(with_dense, relevant, sample_weight=weight)
         self.classes_ = np.array([False, True])
         return self
 

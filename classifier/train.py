@@ -40,6 +40,12 @@ class Prepared:
     posts: list[LabelledPost]
     lemma_texts: list[str]
     dense: np.ndarray | None
+    weights: np.ndarray | None = None  # per row; None: every row counts once
+
+    @property
+    def weighting(self) -> dict[str, np.ndarray]:
+        """`fit` keyword arguments for the row weights (none when every row counts once)."""
+        return {} if self.weights is None else {"sample_weight": self.weights}
 
     @property
     def labels(self) -> list[tuple[object, object, object]]:
@@ -52,6 +58,7 @@ class Prepared:
             [self.posts[i] for i in rows],
             [self.lemma_texts[i] for i in rows],
             None if self.dense is None else self.dense[list(rows)],
+            None if self.weights is None else self.weights[list(rows)],
         )
 
 
@@ -159,7 +166,7 @@ def cross_validate(
     progress("cv", folds)
     for train_rows, test_rows in splitter.split(np.zeros(len(strata)), strata):
         part = data.subset(train_rows)
-        fold = clone(model).fit(part.lemma_texts, part.labels, dense=part.dense)
+        fold = clone(model).fit(part.lemma_texts, part.labels, dense=part.dense, **part.weighting)
         first, final, sector, risk = stage_scores(fold, data.subset(test_rows))
         result.first_stage[test_rows], result.relevance[test_rows] = first, final
         for k, row in enumerate(test_rows):
@@ -239,18 +246,29 @@ def train(
     tune_threshold: bool = True,
     unknown_words: str = AS_WRITTEN,
     progress: Progress = _quiet,
+    extra_posts: Sequence[LabelledPost] = (),
+    extra_weight: float = 1.0,
+    extra_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Fit on the train side of the fixed split, score CV and test, save the package.
 
     With cross-validation the relevance threshold is set to the best out-of-fold F1.
     `unknown_words` (see `Lemmatizer`) is recorded in meta.json, so that prediction
-    lemmatises the same way.
+    lemmatises the same way. `extra_posts` (a centre's own labels) all go to the train
+    side, each weighing `extra_weight` rows of the files; `extra_data` describes them in
+    meta.json.
     """
-    posts = read_many(paths)
-    train_posts, test_posts = split(posts)
+    base_posts = read_many(paths)
+    posts = [*base_posts, *extra_posts]
+    train_posts, test_posts = split(base_posts)
+    train_posts += list(extra_posts)
     model = model if model is not None else PostModel()
     lemmatizer = Lemmatizer(unknown_words=unknown_words)
     train_data = prepare(train_posts, lemmatizer, encoder, progress)
+    if extra_posts and extra_weight != 1.0:
+        train_data.weights = np.array(
+            [1.0] * (len(train_posts) - len(extra_posts)) + [extra_weight] * len(extra_posts)
+        )
     lemmas = frequent_lemmas(train_posts, lemmatizer)
     cv = None
     candidate = CANDIDATE_THRESHOLD
@@ -265,7 +283,9 @@ def train(
             candidate = candidate_cut(train_data.posts, out_of_fold, model.relevance_threshold)
         cv = out_of_fold.report(train_data.posts, model.relevance_threshold, candidate)
     progress("fit", 1)
-    fitted = clone(model).fit(train_data.lemma_texts, train_data.labels, dense=train_data.dense)
+    fitted = clone(model).fit(
+        train_data.lemma_texts, train_data.labels, dense=train_data.dense, **train_data.weighting
+    )
     progress("fit", None)
     test_data = prepare(test_posts, lemmatizer, encoder, progress)
     test = None
@@ -285,6 +305,7 @@ def train(
             "files": [Path(p).name for p in paths],
             "train": label_counts(train_posts),
             "test": label_counts(test_posts),
+            **({"centre": {**(extra_data or {}), "weight": extra_weight}} if extra_posts else {}),
         },
         "metrics": {"cv": cv, "test": test},
         "text": {"unknown_words": unknown_words},

@@ -24,6 +24,8 @@ class Context:
     settings: Settings
     now_override: datetime | None = None
     _checked: bool = field(default=False, repr=False)
+    # Which registry row the loaded classifier came from (monitor/loop/registry.py).
+    model_key: tuple | None = field(default=None, repr=False)
 
     @classmethod
     def open(

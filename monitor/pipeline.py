@@ -19,6 +19,7 @@ from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
 from monitor.incidents.routing import sync_recipients
 from monitor.incidents.territory import known_territory
+from monitor.loop.registry import promoted_classifier
 from monitor.store.claims import claim_posts, finish_posts, new_owner, release_posts
 from monitor.store.tables import classifications, pending_posts
 
@@ -104,7 +105,9 @@ def _claim(ctx: Context, owner: str) -> list:
 
 def _process_batch(ctx: Context, owner: str, batch: list, now: datetime, report) -> None:
     """Classify one claimed batch outside any transaction, then store and group it in one."""
-    model = ctx.classifier
+    with ctx.db.connect() as connection:
+        # The promoted model, checked before each batch (one indexed row read).
+        model = promoted_classifier(ctx, connection)
     ids = [row.id for row in batch]
     try:
         predictions = model.predict([_as_input(row) for row in batch])

@@ -18,6 +18,7 @@ from monitor.cli import (
     deadlines,  # noqa: F401  (registers commands)
     privacy,  # noqa: F401  (registers commands)
     risks,  # noqa: F401  (registers commands)
+    loop,  # noqa: F401  (registers commands)
     web,  # noqa: F401  (registers commands)
     workers,  # noqa: F401  (registers commands)
 )

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from classifier.corpus import CorpusError, read_jsonl
 from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_context
+from monitor.cli.retrain import from_database_part
 from monitor.config import Settings
 from monitor.errors import ConfigError, InputError
 
@@ -63,11 +64,15 @@ class _StepProgress:
 
 @app.command(help="Обучить модель на обучающей части выборки и показать оценку на отложенной.")
 def train(
-    data: Annotated[
-        list[Path],
-        typer.Option("--data", help="Размеченные файлы JSONL; повторите параметр или перечислите"),
-    ],
     out: Annotated[Path, typer.Option("--out", help="Папка новой модели")],
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            help="Размеченные файлы JSONL; повторите параметр или перечислите. С "
+            "--from-database и без --data: базовые данные модели, что сейчас в работе",
+        ),
+    ] = None,
     more: Annotated[
         list[Path] | None, typer.Argument(help="Ещё размеченные файлы", show_default=False)
     ] = None,
@@ -85,6 +90,21 @@ def train(
         ),
     ] = "sentence-transformers",
     cv: Annotated[int, typer.Option("--cv", help="Число блоков кросс-валидации (0 — без неё)")] = 5,
+    from_database: Annotated[
+        bool,
+        typer.Option(
+            "--from-database",
+            help="Добавить разметку центра из базы и зарегистрировать модель",
+        ),
+    ] = False,
+    weight: Annotated[
+        float | None,
+        typer.Option("--weight", min=0.01, help="Вес метки центра (review.centre_weight)"),
+    ] = None,
+    skip_missing_base: Annotated[
+        bool,
+        typer.Option("--skip-missing-base", help="Обучать без базовых файлов, которых здесь нет"),
+    ] = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -92,8 +112,14 @@ def train(
     from classifier.encoder import make_encoder
     from classifier.train import train as train_model
 
-    open_context(config, database)
-    files = [*data, *(more or [])]
+    ctx = open_context(config, database)
+    files = [*(data or []), *(more or [])]
+    centre = None
+    if from_database:
+        centre = from_database_part(ctx, out, files, skip_missing_base)
+        files = centre.files
+    elif not files:
+        raise InputError("Укажите --data или --from-database")
     for path in files:
         if not path.is_file():
             raise InputError(f"Файл не найден: {path}")
@@ -126,10 +152,13 @@ def train(
                 encoder_spec=spec,
                 cv_folds=cv,
                 progress=_StepProgress(bar),
+                **(centre.train_arguments(weight) if centre else {}),
             )
     except CorpusError as exc:
         raise InputError(str(exc)) from None
     typer.echo(f"Модель сохранена: {out} ({meta['model_version']})")
+    if centre:
+        centre.register(meta)
     if meta.get("candidate_threshold") is not None:
         typer.echo(
             f"Каскад: кодировщик работает на постах с n-граммной релевантностью "

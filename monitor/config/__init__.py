@@ -65,6 +65,7 @@ from monitor.config.risks import (  # noqa: F401  (re-exported)
     RisksSettings,
     SpreadSettings,
 )
+from monitor.config.loop import ReviewSettings  # noqa: F401  (re-exported)
 from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,
@@ -146,6 +147,10 @@ class Settings(Section):
     risks: RisksSettings = Field(
         default_factory=RisksSettings,
         description="Information risks: fast spread, copies, negativity toward the authorities",
+    )
+    review: ReviewSettings = Field(
+        default_factory=ReviewSettings,
+        description="The analysts' loop: review queues, audit estimates, retraining",
     )
 
 

@@ -481,3 +481,22 @@ info_risk_posts = Table(
     Column("post_id", Integer, ForeignKey("posts.id"), primary_key=True),
     Index(None, "post_id"),
 )
+
+# The centre's model registry (monitor/loop/registry.py): the promoted model is the row with
+# the latest promoted_at; a rollback clears it, so the previous one is current again.
+models = Table(
+    "models",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("path", String(1000), nullable=False),
+    Column("model_version", String(100), nullable=False),
+    Column("trained_at", UTCDateTime),
+    Column("data", JSON),
+    Column("metrics", JSON),
+    Column("relevance_threshold", Float),
+    Column("promoted_at", UTCDateTime),
+    Column("promoted_by", String(200)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "promoted_at"),
+)

@@ -33,6 +33,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Information risks: the information agenda is the centre's, not a recipient's.
     "view_risks": frozenset({"admin", "officer", "analyst"}),
     "act_risks": _WORKERS,
+    # «Разметка»: analysts and admins label posts for retraining; officers see the estimates.
+    "label": frozenset({"admin", "analyst"}),
+    "view_review": frozenset({"admin", "analyst", "officer"}),
 }
 
 DENIED = {
@@ -53,6 +56,8 @@ DENIED = {
     "manage_templates": "изменять шаблоны ответов",
     "view_risks": "смотреть информационные риски",
     "act_risks": "отрабатывать информационные риски",
+    "label": "размечать публикации",
+    "view_review": "смотреть оценки качества модели",
 }
 
 

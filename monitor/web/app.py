@@ -22,6 +22,7 @@ from monitor.web import (
     pages_official,
     pages_queue,
     pages_risks,
+    pages_review,
     pages_templates,
 )
 from monitor.web.render import make_templates, page_error
@@ -91,6 +92,7 @@ def create_app(ctx: Context, *, secret: str | None = None) -> FastAPI:
         pages_incident,
         pages_admin,
         pages_templates,
+        pages_review,
         analytics,
         pages_official,
         api_incidents,

@@ -9,7 +9,7 @@ worker claims with a lease that expires, so a killed worker's batch is taken aga
 `step_runs` records the last run of each step for `otklik workers`.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 00:00:00
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 import monitor.store.tables
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,385 @@
+"""The analysts' loop on the command line: review, labels, the model registry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from monitor.classify import load_classifier
+from monitor.cli.analytics import FromOption, ToOption, WeekOption
+from monitor.cli.app import (
+    ActorOption,
+    ConfigOption,
+    DatabaseOption,
+    JsonOption,
+    actor_name,
+    app,
+    open_context,
+)
+from monitor.context import Context
+from monitor.errors import InputError
+from monitor.loop import fair, labels, queues, registry
+from monitor.loop.stats import review_stats
+
+review_app = typer.Typer(help="Review: posts to label and the stream's estimates.")
+labels_app = typer.Typer(help="The centre's labels: import and export.")
+models_app = typer.Typer(help="The model registry: compare, promote, roll back.")
+app.add_typer(review_app, name="review")
+app.add_typer(labels_app, name="labels")
+app.add_typer(models_app, name="models")
+out = Console(highlight=False)
+
+
+def _echo_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def _review_period(ctx: Context, week, first, last):
+    return queues.review_period(ctx.settings, ctx.now(), week=week, first=first, last=last)
+
+
+@review_app.command("suggest")
+def review_suggest(
+    queue: Annotated[
+        str, typer.Option("--queue", help="uncertain, audit or corrections")
+    ] = "uncertain",
+    n: Annotated[int, typer.Option("--n", min=1, max=10_000, help="How many posts")] = 20,
+    week: WeekOption = None,
+    first: FromOption = None,
+    last: ToOption = None,
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """The next posts to label (id as ingested, text, the model's decision)."""
+    ctx = open_context(config, database)
+    period = _review_period(ctx, week, first, last)
+    with ctx.db.connect() as connection:
+        threshold = registry.current_threshold(ctx, connection)
+        items = queues.suggest(
+            connection, ctx.settings, queue=queue, period=period, threshold=threshold, n=n
+        )
+    if as_json:
+        for item in items:
+            typer.echo(json.dumps(item, ensure_ascii=False, default=str))
+        return
+    table = Table(title=f"Очередь «{queue}»: {len(items)} постов, {period.label()}")
+    for column in ("id", "решение модели", "p", "сектор", "текст"):
+        table.add_column(column)
+    for item in items:
+        model = item["model"]
+        table.add_row(
+            item["id"],
+            "сигнал" if model["relevant"] else "не сигнал",
+            f"{model['relevance_proba']:.2f}",
+            (model["sector"] or "—") if model["relevant"] else "—",
+            item["text"][:120],
+        )
+    out.print(table)
+
+
+@review_app.command("stats")
+def review_stats_command(
+    week: WeekOption = None,
+    first: FromOption = None,
+    last: ToOption = None,
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Stream precision and recall from the audit sample, with intervals; sector accuracy."""
+    ctx = open_context(config, database)
+    period = _review_period(ctx, week, first, last)
+    with ctx.db.connect() as connection:
+        stats = review_stats(connection, ctx.settings, period)
+    if as_json:
+        _echo_json(stats)
+        return
+    audit = stats["audit"]
+    out.print(
+        f"Период: {period.label()}. Постов: {stats['posts']} (сигналов по модели "
+        f"{stats['accepted']}, отклонено {stats['rejected']}); размечено {stats['labelled']}."
+    )
+    out.print(
+        f"Выборка аудита: {audit['accepted']['labelled']} из принятых, "
+        f"{audit['rejected']['labelled']} из отклонённых"
+    )
+    level = f"{audit['level']:.0%}"
+    for key, name in (
+        ("precision", "Точность"),
+        ("recall", "Полнота"),
+        ("missed_signals", "Пропущено сигналов"),
+    ):
+        value = audit[key]
+        if value["estimate"] is None:
+            out.print(f"{name}: нет данных (разметьте очередь audit)")
+        else:
+            out.print(
+                f"{name}: {_num(value['estimate'])} "
+                f"({level} интервал {_num(value['low'])}–{_num(value['high'])})"
+            )
+    sector = stats["sector_accuracy"]
+    if sector["estimate"] is not None:
+        out.print(
+            f"Точность сектора на проверенных сигналах: {sector['estimate']:.3f} "
+            f"({_num(sector['low'])}–{_num(sector['high'])}, n={sector['n']})"
+        )
+    out.print("Метод: точность — Уилсон; полнота — MOVER-R по интервалам Уилсона двух страт.")
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if value <= 1 else f"{value:.0f}"
+
+
+@labels_app.command("import")
+def labels_import(
+    path: Annotated[Path, typer.Argument(help="JSONL: id, relevant, sector, risk, territory")],
+    actor: ActorOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Store labels from a file; running it twice stores nothing twice."""
+    ctx = open_context(config, database)
+    if not path.is_file():
+        raise InputError(f"Файл не найден: {path}")
+    with ctx.db.begin() as connection:
+        report = labels.import_labels(
+            connection, ctx.settings, path, actor=actor_name(actor), at=ctx.now()
+        )
+    typer.echo(
+        f"Прочитано {report.read}, сохранено {report.stored}, без изменений {report.unchanged}"
+    )
+
+
+@labels_app.command("export")
+def labels_export(
+    out_path: Annotated[Path, typer.Option("--out", help="JSONL file to write")],
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="Authors and labellers as stable pseudonyms (key: OTKLIK_PSEUDONYM_KEY); "
+            "no names, no links",
+        ),
+    ] = False,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Write every labelled post with its latest label (for `labels import` or `train --data`)."""
+    ctx = open_context(config, database)
+    count = 0
+    with ctx.db.connect() as connection, out_path.open("w", encoding="utf-8") as stream:
+        for row in labels.export_rows(connection, pseudonymise=pseudonymise):
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            count += 1
+    typer.echo(f"Выгружено меток: {count} → {out_path}")
+
+
+@models_app.command("list")
+def models_list(
+    as_json: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
+) -> None:
+    """Registered models; the one in use is marked."""
+    ctx = open_context(config, database)
+    with ctx.db.connect() as connection:
+        rows = registry.list_models(connection)
+        current = registry.current_model(connection)
+    listed = [
+        {
+            "name": row.name,
+            "path": row.path,
+            "model_version": row.model_version,
+            "trained_at": row.trained_at,
+            "centre_labels": ((row.data or {}).get("centre") or {}).get("rows"),
+            "relevance_threshold": row.relevance_threshold,
+            "promoted_at": row.promoted_at,
+            "promoted_by": row.promoted_by,
+            "in_use": current is not None and row.id == current.id,
+            "check": row.metrics,
+        }
+        for row in rows
+    ]
+    if as_json:
+        _echo_json({"configured": ctx.settings.classifier.model, "models": listed})
+        return
+    if current is None:
+        out.print(f"Используется модель из настроек: {ctx.settings.classifier.model}")
+    table = Table(title="Модели центра")
+    for column in ("", "имя", "версия", "метки центра", "порог", "продвинута", "F1 проверки"):
+        table.add_column(column)
+    for item in listed:
+        check = item["check"] or {}
+        table.add_row(
+            "●" if item["in_use"] else "",
+            item["name"],
+            item["model_version"],
+            str(item["centre_labels"] or 0),
+            "" if item["relevance_threshold"] is None else f"{item['relevance_threshold']:g}",
+            f"{item['promoted_at']:%Y-%m-%d %H:%M} {item['promoted_by']}"
+            if item["promoted_at"]
+            else "",
+            _num(check.get("f1")),
+        )
+    out.print(table)
+
+
+def _evaluate_pair(ctx: Context, name: str) -> tuple[dict, dict, fair.FairCheck]:
+    """The fair check of a registered model and of the model in use."""
+    with ctx.db.connect() as connection:
+        row = registry.get_model(connection, name)
+        current = registry.current_model(connection)
+        check = fair.fair_check(connection, ctx.settings, None)
+    scores = fair.evaluate_on_check(
+        load_classifier(registry.settings_for(ctx.settings, row)), check
+    )
+    in_use = fair.evaluate_on_check(
+        load_classifier(registry.settings_for(ctx.settings, current)), check
+    )
+    in_use["name"] = current.name if current is not None else ctx.settings.classifier.model
+    scores["name"] = name
+    with ctx.db.begin() as connection:
+        registry.save_metrics(connection, name, scores)
+    return scores, in_use, check
+
+
+def _print_pair(scores: dict, in_use: dict) -> None:
+    table = Table(
+        title=f"Честная проверка: {scores['n']} постов аудита ({scores['signals']} сигналов)"
+    )
+    for column in ("модель", "порог", "точность", "полнота", "F1", "постов в день", "сектор"):
+        table.add_column(column)
+    for item in (scores, in_use):
+        table.add_row(
+            item["name"],
+            f"{item['threshold']:g}",
+            _num(item["precision"]),
+            _num(item["recall"]),
+            _num(item["f1"]),
+            f"{item['flagged_per_day']:g}",
+            _num(item["sector_accuracy"]),
+        )
+    out.print(table)
+
+
+@models_app.command("evaluate")
+def models_evaluate(
+    name: Annotated[str, typer.Argument(help="Registered model name")],
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Score a model on the centre's audit-labelled posts it did not train on (the fair check)."""
+    ctx = open_context(config, database)
+    scores, in_use, _ = _evaluate_pair(ctx, name)
+    if as_json:
+        _echo_json({"model": scores, "in_use": in_use})
+    else:
+        _print_pair(scores, in_use)
+
+
+def _better_or_equal(scores: dict, in_use: dict) -> bool:
+    return (scores["f1"] or 0.0) >= (in_use["f1"] or 0.0)
+
+
+@models_app.command("promote")
+def models_promote(
+    name: Annotated[str, typer.Argument(help="Registered model name")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Promote even when worse on the fair check")
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (required with --force)")
+    ] = None,
+    actor: ActorOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Make a model the one process and run use (from their next batch)."""
+    ctx = open_context(config, database)
+    if force and not (reason and reason.strip()):
+        raise InputError("--force требует --reason: почему модель продвигается без проверки")
+    scores, in_use, check = _evaluate_pair(ctx, name)
+    _print_pair(scores, in_use)
+    if not force:
+        if check.n == 0:
+            raise InputError(
+                "Нет размеченных постов аудита для честной проверки: разметьте очередь audit "
+                "(otklik review suggest --queue audit) или используйте --force --reason"
+            )
+        if not _better_or_equal(scores, in_use):
+            raise InputError(
+                f"Модель {name} хуже используемой на честной проверке (F1 {_num(scores['f1'])} "
+                f"против {_num(in_use['f1'])}); продвижение отменено. "
+                "Настоять: --force --reason"
+            )
+    with ctx.db.begin() as connection:
+        registry.promote(
+            connection,
+            name,
+            actor=actor_name(actor),
+            at=ctx.now(),
+            reason=reason,
+            evidence={"forced": force, "check": {"model": scores, "previous": in_use}},
+        )
+    typer.echo(f"Модель {name} используется с следующей партии обработки")
+
+
+@models_app.command("rollback")
+def models_rollback(
+    actor: ActorOption = None, config: ConfigOption = None, database: DatabaseOption = None
+) -> None:
+    """Withdraw the promoted model: the previous one (or the configured) is used again."""
+    ctx = open_context(config, database)
+    with ctx.db.begin() as connection:
+        back = registry.rollback(connection, actor=actor_name(actor), at=ctx.now())
+    typer.echo(f"Откат выполнен; используется {back or ctx.settings.classifier.model}")
+
+
+@models_app.command("threshold")
+def models_threshold(
+    name: Annotated[str, typer.Argument(help="Registered model name")],
+    recall: Annotated[
+        float, typer.Option("--recall", min=0.01, max=1.0, help="Target recall on the stream")
+    ],
+    as_json: JsonOption = False,
+    actor: ActorOption = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Set a model's relevance threshold for a target recall, from the audit labels."""
+    ctx = open_context(config, database)
+    with ctx.db.connect() as connection:
+        row = registry.get_model(connection, name)
+        check = fair.fair_check(connection, ctx.settings, None)
+    if int(check.gold.sum()) == 0:
+        raise InputError("В честной проверке нет ни одного сигнала: разметьте очередь audit")
+    model = load_classifier(registry.settings_for(ctx.settings, row))
+    proba, _ = fair.model_scores(model, check)
+    point = fair.threshold_for_recall(proba, check, recall)
+    if point is None:
+        raise InputError(f"Полнота {recall} недостижима ни при каком пороге")
+    with ctx.db.begin() as connection:
+        registry.set_threshold(
+            connection,
+            name,
+            point["threshold"],
+            actor=actor_name(actor),
+            at=ctx.now(),
+            target_recall=recall,
+            check=point,
+        )
+    if as_json:
+        _echo_json({"model": name, "target_recall": recall, "n": check.n, **point})
+        return
+    typer.echo(
+        f"Порог {name}: {point['threshold']:g}. Оценка в потоке: полнота {_num(point['recall'])}, "
+        f"точность {_num(point['precision'])}, постов в день для дежурного "
+        f"{point['flagged_per_day']:g} (по {check.n} размеченным постам аудита)"
+    )

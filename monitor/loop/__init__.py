@@ -1,0 +1,1 @@
+"""The analysts' loop: review queues, audit estimates, labels, retraining, the model registry."""
