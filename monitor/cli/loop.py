@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from monitor.classify import load_classifier
 from monitor.cli.analytics import FromOption, ToOption, WeekOption
 from monitor.cli.app import (
     ActorOption,
@@ -23,12 +22,18 @@ from monitor.cli.app import (
 )
 from monitor.context import Context
 from monitor.errors import InputError
-from monitor.loop import fair, labels, queues, registry
+from monitor.loop import labels, queues
 from monitor.loop.stats import review_stats
 
-review_app = typer.Typer(help="Review: posts to label and the stream's estimates.")
-labels_app = typer.Typer(help="The centre's labels: import and export.")
-models_app = typer.Typer(help="The model registry: compare, promote, roll back.")
+if TYPE_CHECKING:
+    from monitor.loop import fair
+
+# The registry, the fair check and the model (scikit-learn, NumPy) are imported inside the
+# commands that use them, so that every other command starts fast.
+
+review_app = typer.Typer(help="Разметка: посты для разметки и оценки качества потока.")
+labels_app = typer.Typer(help="Разметка центра: загрузка и выгрузка.")
+models_app = typer.Typer(help="Реестр моделей: сравнить, сделать рабочей, откатить.")
 app.add_typer(review_app, name="review")
 app.add_typer(labels_app, name="labels")
 app.add_typer(models_app, name="models")
@@ -43,12 +48,14 @@ def _review_period(ctx: Context, week, first, last):
     return queues.review_period(ctx.settings, ctx.now(), week=week, first=first, last=last)
 
 
-@review_app.command("suggest")
+@review_app.command(
+    "suggest", help="Следующие посты для разметки (id как при загрузке, текст, решение модели)."
+)
 def review_suggest(
     queue: Annotated[
-        str, typer.Option("--queue", help="uncertain, audit or corrections")
+        str, typer.Option("--queue", help="uncertain, audit или corrections")
     ] = "uncertain",
-    n: Annotated[int, typer.Option("--n", min=1, max=10_000, help="How many posts")] = 20,
+    n: Annotated[int, typer.Option("--n", min=1, max=10_000, help="Сколько постов")] = 20,
     week: WeekOption = None,
     first: FromOption = None,
     last: ToOption = None,
@@ -57,6 +64,8 @@ def review_suggest(
     database: DatabaseOption = None,
 ) -> None:
     """The next posts to label (id as ingested, text, the model's decision)."""
+    from monitor.loop import registry
+
     ctx = open_context(config, database)
     period = _review_period(ctx, week, first, last)
     with ctx.db.connect() as connection:
@@ -83,7 +92,10 @@ def review_suggest(
     out.print(table)
 
 
-@review_app.command("stats")
+@review_app.command(
+    "stats",
+    help="Точность и полнота потока по аудиторской выборке с интервалами; точность секторов.",
+)
 def review_stats_command(
     week: WeekOption = None,
     first: FromOption = None,
@@ -138,7 +150,9 @@ def _num(value: float | None) -> str:
     return f"{value:.3f}" if value <= 1 else f"{value:.0f}"
 
 
-@labels_app.command("import")
+@labels_app.command(
+    "import", help="Загрузить разметку из файла; повторная загрузка ничего не дублирует."
+)
 def labels_import(
     path: Annotated[Path, typer.Argument(help="JSONL: id, relevant, sector, risk, territory")],
     actor: ActorOption = None,
@@ -158,15 +172,18 @@ def labels_import(
     )
 
 
-@labels_app.command("export")
+@labels_app.command(
+    "export",
+    help="Выгрузить все размеченные посты с последней меткой (для labels import или train --data).",
+)
 def labels_export(
-    out_path: Annotated[Path, typer.Option("--out", help="JSONL file to write")],
+    out_path: Annotated[Path, typer.Option("--out", help="Файл JSONL для записи")],
     pseudonymise: Annotated[
         bool,
         typer.Option(
             "--pseudonymise",
-            help="Authors and labellers as stable pseudonyms (key: OTKLIK_PSEUDONYM_KEY); "
-            "no names, no links",
+            help="Авторы и разметчики — устойчивыми псевдонимами (ключ OTKLIK_PSEUDONYM_KEY); "
+            "без имён и ссылок",
         ),
     ] = False,
     config: ConfigOption = None,
@@ -182,11 +199,13 @@ def labels_export(
     typer.echo(f"Выгружено меток: {count} → {out_path}")
 
 
-@models_app.command("list")
+@models_app.command("list", help="Зарегистрированные модели; рабочая отмечена.")
 def models_list(
     as_json: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
     """Registered models; the one in use is marked."""
+    from monitor.loop import registry
+
     ctx = open_context(config, database)
     with ctx.db.connect() as connection:
         rows = registry.list_models(connection)
@@ -232,6 +251,9 @@ def models_list(
 
 def _evaluate_pair(ctx: Context, name: str) -> tuple[dict, dict, fair.FairCheck]:
     """The fair check of a registered model and of the model in use."""
+    from monitor.classify import load_classifier
+    from monitor.loop import fair, registry
+
     with ctx.db.connect() as connection:
         row = registry.get_model(connection, name)
         current = registry.current_model(connection)
@@ -268,7 +290,10 @@ def _print_pair(scores: dict, in_use: dict) -> None:
     out.print(table)
 
 
-@models_app.command("evaluate")
+@models_app.command(
+    "evaluate",
+    help="Оценить модель на проверенных аудитом постах центра, на которых она не училась.",
+)
 def models_evaluate(
     name: Annotated[str, typer.Argument(help="Registered model name")],
     as_json: JsonOption = False,
@@ -288,20 +313,24 @@ def _better_or_equal(scores: dict, in_use: dict) -> bool:
     return (scores["f1"] or 0.0) >= (in_use["f1"] or 0.0)
 
 
-@models_app.command("promote")
+@models_app.command(
+    "promote", help="Сделать модель рабочей для process и run (со следующей порции)."
+)
 def models_promote(
     name: Annotated[str, typer.Argument(help="Registered model name")],
     force: Annotated[
-        bool, typer.Option("--force", help="Promote even when worse on the fair check")
+        bool, typer.Option("--force", help="Сделать рабочей, даже если на честной проверке хуже")
     ] = False,
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why (required with --force)")
+        str | None, typer.Option("--reason", help="Почему (обязательно с --force)")
     ] = None,
     actor: ActorOption = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Make a model the one process and run use (from their next batch)."""
+    from monitor.loop import registry
+
     ctx = open_context(config, database)
     if force and not (reason and reason.strip()):
         raise InputError("--force требует --reason: почему модель продвигается без проверки")
@@ -331,22 +360,28 @@ def models_promote(
     typer.echo(f"Модель {name} используется с следующей партии обработки")
 
 
-@models_app.command("rollback")
+@models_app.command(
+    "rollback", help="Отозвать продвинутую модель: снова работает предыдущая (или из настроек)."
+)
 def models_rollback(
     actor: ActorOption = None, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
     """Withdraw the promoted model: the previous one (or the configured) is used again."""
+    from monitor.loop import registry
+
     ctx = open_context(config, database)
     with ctx.db.begin() as connection:
         back = registry.rollback(connection, actor=actor_name(actor), at=ctx.now())
     typer.echo(f"Откат выполнен; используется {back or ctx.settings.classifier.model}")
 
 
-@models_app.command("threshold")
+@models_app.command(
+    "threshold", help="Задать порог релевантности модели под целевую полноту по разметке аудита."
+)
 def models_threshold(
     name: Annotated[str, typer.Argument(help="Registered model name")],
     recall: Annotated[
-        float, typer.Option("--recall", min=0.01, max=1.0, help="Target recall on the stream")
+        float, typer.Option("--recall", min=0.01, max=1.0, help="Целевая полнота на потоке")
     ],
     as_json: JsonOption = False,
     actor: ActorOption = None,
@@ -354,6 +389,9 @@ def models_threshold(
     database: DatabaseOption = None,
 ) -> None:
     """Set a model's relevance threshold for a target recall, from the audit labels."""
+    from monitor.classify import load_classifier
+    from monitor.loop import fair, registry
+
     ctx = open_context(config, database)
     with ctx.db.connect() as connection:
         row = registry.get_model(connection, name)

@@ -11,7 +11,6 @@ import typer
 from classifier.corpus import LabelledPost
 from monitor.context import Context
 from monitor.errors import InputError
-from monitor.loop import registry, retrain
 
 
 @dataclass
@@ -27,6 +26,8 @@ class CentrePart:
 
     def train_arguments(self, weight: float | None) -> dict[str, Any]:
         """Keyword arguments of classifier.train.train for the centre's labels."""
+        from monitor.loop import retrain
+
         return {
             "extra_posts": self.posts,
             "extra_weight": weight
@@ -37,6 +38,8 @@ class CentrePart:
 
     def register(self, meta: dict[str, Any]) -> None:
         """Add the new package to the registry."""
+        from monitor.loop import registry
+
         with self.ctx.db.begin() as connection:
             registry.register_model(
                 connection, name=self.out.name, path=self.out, meta=meta, at=self.ctx.now()
@@ -52,6 +55,8 @@ def from_database_part(
     ctx: Context, out: Path, files: list[Path], skip_missing: bool
 ) -> CentrePart:
     """Read the centre's labels and, without --data, find the base files of the model in use."""
+    from monitor.loop import registry, retrain
+
     with ctx.db.connect() as connection:
         current = registry.current_model(connection)
         if current is not None and Path(current.path).resolve() == out.resolve():

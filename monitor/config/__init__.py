@@ -57,6 +57,7 @@ from monitor.config.deadlines import (  # noqa: F401  (re-exported)
     _clock_time,
     _default_sla_risks,
 )
+from monitor.config.loop import ReviewSettings  # noqa: F401  (re-exported)
 from monitor.config.privacy import PrivacySettings  # noqa: F401  (re-exported)
 from monitor.config.risks import (  # noqa: F401  (re-exported)
     CopiesSettings,
@@ -65,7 +66,6 @@ from monitor.config.risks import (  # noqa: F401  (re-exported)
     RisksSettings,
     SpreadSettings,
 )
-from monitor.config.loop import ReviewSettings  # noqa: F401  (re-exported)
 from monitor.config.web import (  # noqa: F401  (re-exported)
     AnalyticsSettings,
     WebSettings,

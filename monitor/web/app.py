@@ -21,8 +21,8 @@ from monitor.web import (
     pages_incident,
     pages_official,
     pages_queue,
-    pages_risks,
     pages_review,
+    pages_risks,
     pages_templates,
 )
 from monitor.web.render import make_templates, page_error
