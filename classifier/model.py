@@ -47,6 +47,7 @@ class PostModel(ClassifierMixin, BaseEstimator):
         relevance_C: float = 0.3,
         sector_C: float = 0.3,
         risk_C: float = 0.3,
+        category_C: float = 0.3,
         calibration_cv: int = 3,
         relevance_threshold: float = 0.5,
         dense_weight: float = 1.0,
@@ -59,6 +60,7 @@ class PostModel(ClassifierMixin, BaseEstimator):
         self.relevance_C = relevance_C
         self.sector_C = sector_C
         self.risk_C = risk_C
+        self.category_C = category_C
         self.calibration_cv = calibration_cv
         self.relevance_threshold = relevance_threshold
         self.dense_weight = dense_weight
@@ -84,14 +86,36 @@ class PostModel(ClassifierMixin, BaseEstimator):
         return FeatureUnion([("word", word), ("char", char)])
 
     def fit(
-        self, X: Sequence[str], y: Sequence[Sequence[object]], dense: np.ndarray | None = None
+        self,
+        X: Sequence[str],
+        y: Sequence[Sequence[object]],
+        dense: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
+        categories: Sequence[str | None] | None = None,
     ) -> PostModel:
-        """Learn the vocabulary and the three heads."""
+        """Learn the vocabulary and the heads.
+
+        `sample_weight` weighs rows in the relevance head (e.g. per source); `categories`
+        (`sector/category` or None per row) adds the problem-category head.
+        """
+        self.vectorizer_ = self._vectorizer()
+        features = self.vectorizer_.fit_transform(X)
+        return self.fit_heads(features, y, dense, sample_weight, categories)
+
+    def fit_heads(
+        self,
+        features: sparse.spmatrix,
+        y: Sequence[Sequence[object]],
+        dense: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
+        categories: Sequence[str | None] | None = None,
+    ) -> PostModel:
+        """Learn the heads from n-gram features of the fitted `vectorizer_` (see `fit`)."""
         labels = np.asarray(y, dtype=object)
-        self.vectorizer_ = self._vectorizer().fit(X)
-        features = self.vectorizer_.transform(X)
         relevant = np.array([bool(v) for v in labels[:, RELEVANCE]])
-        self.relevance_ = _head(self.relevance_C, self.calibration_cv).fit(features, relevant)
+        self.relevance_ = _head(self.relevance_C, self.calibration_cv).fit(
+            features, relevant, sample_weight=sample_weight
+        )
         with_dense = self._join(features, dense)
         sector_rows = relevant & np.array([v is not None for v in labels[:, SECTOR]])
         risk_rows = relevant & np.array([v is not None for v in labels[:, RISK]])
@@ -101,6 +125,13 @@ class PostModel(ClassifierMixin, BaseEstimator):
         self.risk_ = _head(self.risk_C, self.calibration_cv).fit(
             with_dense[risk_rows], labels[risk_rows, RISK].astype(str)
         )
+        self.category_ = None
+        if categories is not None:
+            rows = np.array([c is not None for c in categories])
+            if len({c for c in categories if c is not None}) > 1:
+                self.category_ = _head(self.category_C, self.calibration_cv).fit(
+                    features[rows], np.array([c for c in categories if c is not None])
+                )
         self.dense_dim_ = 0 if dense is None else int(dense.shape[1])
         self.candidate_ = None
         if dense is not None:
@@ -135,6 +166,10 @@ class PostModel(ClassifierMixin, BaseEstimator):
     def risk_proba(self, features: sparse.spmatrix, dense: np.ndarray | None = None) -> np.ndarray:
         """Text risk probabilities, columns in `risk_.classes_` order."""
         return self.risk_.predict_proba(self._join(features, dense))
+
+    def category_proba(self, features: sparse.spmatrix) -> np.ndarray | None:
+        """Problem-category probabilities (columns in `category_.classes_`), or None."""
+        return None if self.category_ is None else self.category_.predict_proba(features)
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Relevance probabilities as columns (not relevant, relevant): sklearn's contract."""

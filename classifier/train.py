@@ -15,11 +15,13 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from classifier.categories import problem_of
 from classifier.corpus import RISKS, SECTORS, LabelledPost, data_hash, read_many, split, stratum
 from classifier.encoder import Encoder
 from classifier.evaluate import score
 from classifier.model import CANDIDATE_THRESHOLD, PostModel
 from classifier.package import save
+from classifier.recipe import set_of
 from classifier.text import AS_WRITTEN, Lemmatizer, normalise, tokens
 
 # Cascade cuts tried for a model with a dense encoder (n-gram relevance from which it runs).
@@ -45,6 +47,24 @@ class Prepared:
     def labels(self) -> list[tuple[object, object, object]]:
         """The `y` rows."""
         return [p.labels for p in self.posts]
+
+    @property
+    def categories(self) -> list[str | None]:
+        """The `sector/category` of every post with a portal reason, else None."""
+        return [problem_of(p) for p in self.posts]
+
+    def fit(self, model: PostModel, weights: dict[str, float] | None = None) -> PostModel:
+        """A fitted clone of `model` on these posts; `weights` per post source (default 1)."""
+        sample_weight = None
+        if weights:
+            sample_weight = np.array([weights.get(set_of(p), 1.0) for p in self.posts])
+        return clone(model).fit(
+            self.lemma_texts,
+            self.labels,
+            dense=self.dense,
+            sample_weight=sample_weight,
+            categories=self.categories,
+        )
 
     def subset(self, rows: Sequence[int]) -> Prepared:
         """The same data restricted to some rows."""
@@ -141,7 +161,11 @@ class OutOfFold:
 
 
 def cross_validate(
-    model: PostModel, data: Prepared, folds: int = 5, progress: Progress = _quiet
+    model: PostModel,
+    data: Prepared,
+    folds: int = 5,
+    progress: Progress = _quiet,
+    weights: dict[str, float] | None = None,
 ) -> OutOfFold:
     """Out-of-fold predictions on the training part, stratified by label combination."""
     strata = [stratum(p) for p in data.posts]
@@ -159,7 +183,7 @@ def cross_validate(
     progress("cv", folds)
     for train_rows, test_rows in splitter.split(np.zeros(len(strata)), strata):
         part = data.subset(train_rows)
-        fold = clone(model).fit(part.lemma_texts, part.labels, dense=part.dense)
+        fold = part.fit(model, weights)
         first, final, sector, risk = stage_scores(fold, data.subset(test_rows))
         result.first_stage[test_rows], result.relevance[test_rows] = first, final
         for k, row in enumerate(test_rows):
@@ -239,14 +263,18 @@ def train(
     tune_threshold: bool = True,
     unknown_words: str = AS_WRITTEN,
     progress: Progress = _quiet,
+    posts: Sequence[LabelledPost] | None = None,
+    weights: dict[str, float] | None = None,
+    extra_meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Fit on the train side of the fixed split, score CV and test, save the package.
 
-    With cross-validation the relevance threshold is set to the best out-of-fold F1.
-    `unknown_words` (see `Lemmatizer`) is recorded in meta.json, so that prediction
-    lemmatises the same way.
+    With cross-validation (and `tune_threshold`) the relevance threshold is set to the best
+    out-of-fold F1. `unknown_words` (see `Lemmatizer`) is recorded in meta.json, so that
+    prediction lemmatises the same way. `posts` (already read; `paths` then only names
+    them) and `weights` per source come from a recipe (`classifier.recipe`).
     """
-    posts = read_many(paths)
+    posts = list(posts) if posts is not None else read_many(paths)
     train_posts, test_posts = split(posts)
     model = model if model is not None else PostModel()
     lemmatizer = Lemmatizer(unknown_words=unknown_words)
@@ -256,7 +284,7 @@ def train(
     candidate = CANDIDATE_THRESHOLD
     model = clone(model)
     if cv_folds > 1:
-        out_of_fold = cross_validate(model, train_data, cv_folds, progress)
+        out_of_fold = cross_validate(model, train_data, cv_folds, progress, weights)
         if tune_threshold:
             model.set_params(
                 relevance_threshold=best_threshold(train_data.posts, out_of_fold.relevance)
@@ -265,7 +293,7 @@ def train(
             candidate = candidate_cut(train_data.posts, out_of_fold, model.relevance_threshold)
         cv = out_of_fold.report(train_data.posts, model.relevance_threshold, candidate)
     progress("fit", 1)
-    fitted = clone(model).fit(train_data.lemma_texts, train_data.labels, dense=train_data.dense)
+    fitted = train_data.fit(model, weights)
     progress("fit", None)
     test_data = prepare(test_posts, lemmatizer, encoder, progress)
     test = None
@@ -294,6 +322,7 @@ def train(
             else None
         ),
         "libraries": library_versions(),
+        **(extra_meta or {}),
     }
     if meta["dense"] is not None:
         meta["dense"].pop("path", None)  # a deployment's folder is config, not part of the model

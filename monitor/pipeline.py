@@ -113,6 +113,7 @@ def process_pending(
                         "entities": [entity_dict(e) for e in p.entities],
                         "territory": p.territory or row.territory_hint,
                         "classified_at": now,
+                        "category": p.category,
                     }
                     for row, p in zip(batch, predictions, strict=True)
                 ],

@@ -127,6 +127,7 @@ classifications = Table(
     Column("entities", JSON),
     Column("territory", String(200)),
     Column("classified_at", UTCDateTime, nullable=False),
+    Column("category", String(100)),
     Index(None, "post_id"),
 )
 
