@@ -190,6 +190,7 @@ class Fitter:
         self.cache = cache
         self.everything = list(everything)
         self.counts: dict[tuple, NgramCounts] = {}
+        self.fitted: dict[tuple, PostModel] = {}  # the same rows and settings: one fit
 
     def _counts(self, model: PostModel) -> NgramCounts:
         key = (
@@ -204,8 +205,20 @@ class Fitter:
             self.counts[key] = NgramCounts(texts, model)
         return self.counts[key]
 
-    def fit(self, recipe: Recipe, rows: list[LabelledPost]) -> PostModel:
-        """A model of the recipe's settings fitted on `rows` (vocabulary from them alone)."""
+    def fit(self, recipe: Recipe, rows: list[LabelledPost], categories: bool = False) -> PostModel:
+        """A model of the recipe's settings fitted on `rows` (vocabulary from them alone);
+        the category head only with `categories` (the district check scores it)."""
+        key = (
+            repr(sorted(recipe.params.items())),
+            repr(sorted(recipe.weights.items())),
+            hash(tuple(sorted(p.id for p in rows))),
+            categories,
+        )
+        if key not in self.fitted:
+            self.fitted[key] = self._fit(recipe, rows, categories)
+        return self.fitted[key]
+
+    def _fit(self, recipe: Recipe, rows: list[LabelledPost], categories: bool) -> PostModel:
         data = self.cache.prepare(rows)
         model = PostModel(**recipe.params)
         counts = self._counts(model)
@@ -219,7 +232,7 @@ class Fitter:
             counts.features(data.lemma_texts, vocabulary),
             data.labels,
             sample_weight=sample_weight,
-            categories=data.categories,
+            categories=data.categories if categories else None,
         )
 
     def predict(self, model: PostModel, posts: Sequence[LabelledPost]) -> Scored:
@@ -236,7 +249,7 @@ def run_check(check: str, recipe: Recipe, real: RealSets, fitter: Fitter) -> Sco
         return fitter.predict(model, real.spb_eval)
     if check == "districts":
         spb_train, scored = real.spb_held_districts()
-        model = fitter.fit(recipe, training_posts(recipe, real, spb=spb_train))
+        model = fitter.fit(recipe, training_posts(recipe, real, spb=spb_train), categories=True)
         return fitter.predict(model, scored)
     if check == "kz":
         model = fitter.fit(recipe, training_posts(recipe, real, without=[KZ]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,6 +27,12 @@ def _head(C: float, calibration_cv: int) -> BaseEstimator:
         cv=calibration_cv,
         ensemble=False,
     )
+
+
+def _enough(values: np.ndarray, least: int) -> np.ndarray:
+    """Rows whose label is set and shared by at least `least` rows (rarer ones are skipped)."""
+    counts = Counter(v for v in values if v is not None)
+    return np.array([v is not None and counts[v] >= least for v in values], dtype=bool)
 
 
 class PostModel(ClassifierMixin, BaseEstimator):
@@ -117,8 +124,9 @@ class PostModel(ClassifierMixin, BaseEstimator):
             features, relevant, sample_weight=sample_weight
         )
         with_dense = self._join(features, dense)
-        sector_rows = relevant & np.array([v is not None for v in labels[:, SECTOR]])
-        risk_rows = relevant & np.array([v is not None for v in labels[:, RISK]])
+        least = self.calibration_cv + 1  # rows a class needs for the calibration folds
+        sector_rows = relevant & _enough(labels[:, SECTOR], least)
+        risk_rows = relevant & _enough(labels[:, RISK], least)
         self.sector_ = _head(self.sector_C, self.calibration_cv).fit(
             with_dense[sector_rows], labels[sector_rows, SECTOR].astype(str)
         )
@@ -127,10 +135,11 @@ class PostModel(ClassifierMixin, BaseEstimator):
         )
         self.category_ = None
         if categories is not None:
-            rows = np.array([c is not None for c in categories])
-            if len({c for c in categories if c is not None}) > 1:
+            known = np.asarray(categories, dtype=object)
+            rows = _enough(known, least)
+            if len(set(known[rows])) > 1:
                 self.category_ = _head(self.category_C, self.calibration_cv).fit(
-                    features[rows], np.array([c for c in categories if c is not None])
+                    features[rows], known[rows].astype(str)
                 )
         self.dense_dim_ = 0 if dense is None else int(dense.shape[1])
         self.candidate_ = None

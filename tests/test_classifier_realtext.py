@@ -231,3 +231,16 @@ def test_shared_counts_give_what_the_model_vectorizers_give():
     assert np.abs(counts.features(test_texts, vocabulary).toarray() - expected).max() < 1e-6
     rebuilt = counts.vectorizer(vocabulary).transform(test_texts).toarray()
     assert np.abs(rebuilt - expected).max() < 1e-6
+
+
+def test_the_team_labels_are_in_the_shape_the_checks_read():
+    from classifier.realdata import VK_LABELS
+
+    posts = read_jsonl(VK_LABELS)
+    assert len(posts) >= 3000 and len({p.id for p in posts}) == len(posts)
+    assert {p.source for p in posts} == {"vk_stav"}
+    assert all(p.extra["kind"] in ("post", "comment") for p in posts)
+    assert all(isinstance(p.extra["block"], int) for p in posts)
+    signals = [p for p in posts if p.relevant]
+    assert signals and all(p.sector and p.risk for p in signals)
+    assert (VK_LABELS.parent / "README.md").read_text(encoding="utf-8").count("R1.") == 1
