@@ -53,6 +53,7 @@ from classifier.train import Prepared  # noqa: E402
 CHECKS = ("spb", "districts", "vk", "vkcv", "kz")
 DEFAULT_CACHE = Path("/tmp/otklik-realtext-lemmas.json")
 TARGET_RECALL = 0.90
+THRESHOLDS = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9)  # relevance cuts reported in `by_threshold`
 
 
 class LemmaCache:
@@ -173,6 +174,15 @@ def summary(scored: Scored, threshold: float) -> dict[str, Any]:
             sum(g == p for g, p in right_sector) / max(1, len(right_sector)), 4
         )
     line.update(operating(gold, scored.proba))
+    line["by_threshold"] = {
+        f"{cut:g}": {
+            "recall": round(float(np.mean(scored.proba[gold] >= cut)), 4) if gold.any() else None,
+            "fa100": round(float(np.mean(scored.proba[~gold] >= cut)) * 100, 2)
+            if (~gold).any()
+            else None,
+        }
+        for cut in THRESHOLDS
+    }
     return line
 
 

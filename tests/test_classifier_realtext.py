@@ -181,6 +181,7 @@ def test_bench_checks_train_without_the_scored_source(datasets, tmp_path):
     assert sorted(p.id for p in scored.posts) == sorted(p.id for p in real.vk)
     line = realtext.summary(scored, 0.5)
     assert line["n"] == 120 and line["signals"] == 30 and line["recall"] is not None
+    assert line["by_threshold"]["0.5"]["recall"] == line["recall"]
     spb = realtext.summary(realtext.run_check("spb", small, real, fitter), 0.5)
     assert spb["n"] == 30 and "category_acc" not in spb  # no spb: no category head
     held = realtext.summary(realtext.run_check("districts", small, real, fitter), 0.5)
