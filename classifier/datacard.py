@@ -11,12 +11,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from classifier.corpus import DATA_DIR, RISKS, SECTORS, LabelledPost, in_test, read_jsonl
+from classifier.realdata import REAL_DIR
 
 PUBLIC_SETS = {
     "kz_complaints.jsonl": (
         "residents' complaints to local governments (Kazakhstan), Russian text; sector "
         "mapped from 10 categories, risk from urgency (no `critical`)",
         "MIT, GitHub repository AdilzhanB/KZgovData (data.csv, column text_ru)",
+    ),
+    "spb_portal.jsonl": (
+        "St Petersburg residents' messages to the city portal «Наш Санкт-Петербург» "
+        "(2020–2021), all relevant; sector and the problem category mapped from the "
+        "portal's reasons; a sample balanced by reason is used, never the fixed 3,000 "
+        "evaluation rows",
+        "no licence stated; public portal messages, GitHub repository "
+        "Timmy-Max/Appeals-to-Housing-and-Communal-Services (data/raw/src_files)",
     ),
     "telegram_news_negatives.jsonl": (
         "posts of seven federal news, science, IT and business Telegram channels "
@@ -128,10 +137,42 @@ def render(parts: Sequence[Path], public: Sequence[Path]) -> str:
         "",
         "They live in `shared/datasets/` beside the repository, not in it. Thanks to their",
         "authors. The complaints look template-like and have no `critical` risk; the Telegram",
-        "posts are formal news. Neither teaches local chatter: the project's corpus does.",
+        "posts are formal news. Neither teaches local chatter: the team's own labels of real",
+        "community posts (below) and the project's corpus do.",
         "",
     ]
+    lines += _real_section()
     return "\n".join(lines)
+
+
+def _real_section() -> list[str]:
+    """The team's own labels of real text (`real/`), when there are any."""
+    paths = sorted(REAL_DIR.glob("*.jsonl"))
+    if not paths:
+        return []
+    lines = ["## The team's labels of real text", ""]
+    rows = []
+    for path in paths:
+        posts = read_jsonl(path)
+        risks = Counter(p.risk for p in posts if p.relevant)
+        rows.append(
+            [
+                f"`real/{path.name}`",
+                len(posts),
+                sum(1 for p in posts if p.relevant),
+                sum(1 for p in posts if p.relevant is False),
+                ", ".join(f"{r} {risks[r]}" for r in RISKS if risks[r]),
+            ]
+        )
+    lines += _table(["file", "rows", "relevant", "not relevant", "risk"], rows)
+    lines += [
+        "",
+        "Labelled by the Otklik team from the unlabelled pool `vk_stav_pool.jsonl` (public",
+        "posts and comments of Stavropol VK community groups, GitHub repository",
+        "revolt2100/vk_stav, no licence stated); the rules are in `real/README.md`.",
+        "",
+    ]
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +29,12 @@ def _head(C: float, calibration_cv: int) -> BaseEstimator:
     )
 
 
+def _enough(values: np.ndarray, least: int) -> np.ndarray:
+    """Rows whose label is set and shared by at least `least` rows (rarer ones are skipped)."""
+    counts = Counter(v for v in values if v is not None)
+    return np.array([v is not None and counts[v] >= least for v in values], dtype=bool)
+
+
 class PostModel(ClassifierMixin, BaseEstimator):
     """Relevance, sector and risk of posts given as lemma strings (see `Lemmatizer`).
 
@@ -47,6 +54,7 @@ class PostModel(ClassifierMixin, BaseEstimator):
         relevance_C: float = 0.3,
         sector_C: float = 0.3,
         risk_C: float = 0.3,
+        category_C: float = 0.3,
         calibration_cv: int = 3,
         relevance_threshold: float = 0.5,
         dense_weight: float = 1.0,
@@ -59,6 +67,7 @@ class PostModel(ClassifierMixin, BaseEstimator):
         self.relevance_C = relevance_C
         self.sector_C = sector_C
         self.risk_C = risk_C
+        self.category_C = category_C
         self.calibration_cv = calibration_cv
         self.relevance_threshold = relevance_threshold
         self.dense_weight = dense_weight
@@ -89,33 +98,53 @@ class PostModel(ClassifierMixin, BaseEstimator):
         y: Sequence[Sequence[object]],
         dense: np.ndarray | None = None,
         sample_weight: np.ndarray | None = None,
+        categories: Sequence[str | None] | None = None,
     ) -> PostModel:
-        """Learn the vocabulary and the three heads (rows weighted by `sample_weight`)."""
+        """Learn the vocabulary and the heads.
+
+        `sample_weight` weighs rows in the relevance head (e.g. per source); `categories`
+        (`sector/category` or None per row) adds the problem-category head.
+        """
+        self.vectorizer_ = self._vectorizer()
+        features = self.vectorizer_.fit_transform(X)
+        return self.fit_heads(features, y, dense, sample_weight, categories)
+
+    def fit_heads(
+        self,
+        features: sparse.spmatrix,
+        y: Sequence[Sequence[object]],
+        dense: np.ndarray | None = None,
+        sample_weight: np.ndarray | None = None,
+        categories: Sequence[str | None] | None = None,
+    ) -> PostModel:
+        """Learn the heads from n-gram features of the fitted `vectorizer_` (see `fit`)."""
         labels = np.asarray(y, dtype=object)
-        weight = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        self.vectorizer_ = self._vectorizer().fit(X)
-        features = self.vectorizer_.transform(X)
         relevant = np.array([bool(v) for v in labels[:, RELEVANCE]])
         self.relevance_ = _head(self.relevance_C, self.calibration_cv).fit(
-            features, relevant, sample_weight=weight
+            features, relevant, sample_weight=sample_weight
         )
         with_dense = self._join(features, dense)
-        sector_rows = relevant & np.array([v is not None for v in labels[:, SECTOR]])
-        risk_rows = relevant & np.array([v is not None for v in labels[:, RISK]])
+        least = self.calibration_cv + 1  # rows a class needs for the calibration folds
+        sector_rows = relevant & _enough(labels[:, SECTOR], least)
+        risk_rows = relevant & _enough(labels[:, RISK], least)
         self.sector_ = _head(self.sector_C, self.calibration_cv).fit(
-            with_dense[sector_rows],
-            labels[sector_rows, SECTOR].astype(str),
-            sample_weight=None if weight is None else weight[sector_rows],
+            with_dense[sector_rows], labels[sector_rows, SECTOR].astype(str)
         )
         self.risk_ = _head(self.risk_C, self.calibration_cv).fit(
-            with_dense[risk_rows],
-            labels[risk_rows, RISK].astype(str),
-            sample_weight=None if weight is None else weight[risk_rows],
+            with_dense[risk_rows], labels[risk_rows, RISK].astype(str)
         )
+        self.category_ = None
+        if categories is not None:
+            known = np.asarray(categories, dtype=object)
+            rows = _enough(known, least)
+            if len(set(known[rows])) > 1:
+                self.category_ = _head(self.category_C, self.calibration_cv).fit(
+                    features[rows], known[rows].astype(str)
+                )
         self.dense_dim_ = 0 if dense is None else int(dense.shape[1])
         self.candidate_ = None
         if dense is not None:
-            self.candidate_ = clone(self.relevance_).fit(with_dense, relevant, sample_weight=weight)
+            self.candidate_ = clone(self.relevance_).fit(with_dense, relevant)
         self.classes_ = np.array([False, True])
         return self
 
@@ -146,6 +175,10 @@ class PostModel(ClassifierMixin, BaseEstimator):
     def risk_proba(self, features: sparse.spmatrix, dense: np.ndarray | None = None) -> np.ndarray:
         """Text risk probabilities, columns in `risk_.classes_` order."""
         return self.risk_.predict_proba(self._join(features, dense))
+
+    def category_proba(self, features: sparse.spmatrix) -> np.ndarray | None:
+        """Problem-category probabilities (columns in `category_.classes_`), or None."""
+        return None if self.category_ is None else self.category_.predict_proba(features)
 
     def predict_proba(self, X: Sequence[str]) -> np.ndarray:
         """Relevance probabilities as columns (not relevant, relevant): sklearn's contract."""

@@ -44,6 +44,7 @@ class TextModel:
     dense_weight: float
     relevance_threshold: float
     lemmas: dict[str, str]
+    category: LinearHead | None = None  # problem categories (`sector/category`), if trained
 
     def features(self, lemma_texts: list[str]) -> sparse.csr_matrix:
         """Word and character n-gram TF-IDF of lemma strings."""
@@ -76,6 +77,8 @@ def export(model: PostModel) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     heads = {"relevance": model.relevance_, "sector": model.sector_, "risk": model.risk_}
     if model.candidate_ is not None:
         heads["candidate"] = model.candidate_
+    if getattr(model, "category_", None) is not None:
+        heads["category"] = model.category_
     classes = {}
     for name, head in heads.items():
         linear = LinearHead.from_calibrated(head)
@@ -164,7 +167,7 @@ def load(folder: Path | str) -> tuple[TextModel, dict[str, Any]]:
     classes = vectorizers["classes"]
     heads = {
         name: LinearHead.from_arrays(arrays, name, classes[name])
-        for name in ("relevance", "sector", "risk", "candidate")
+        for name in ("relevance", "sector", "risk", "candidate", "category")
         if name in classes
     }
     model = TextModel(
@@ -177,5 +180,6 @@ def load(folder: Path | str) -> tuple[TextModel, dict[str, Any]]:
         dense_weight=float(vectorizers["dense_weight"]),
         relevance_threshold=float(meta.get("relevance_threshold", 0.5)),
         lemmas=json.loads(_checked_bytes(folder, LEMMAS, meta).decode("utf-8")),
+        category=heads.get("category"),
     )
     return model, meta

@@ -15,11 +15,13 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold
 
+from classifier.categories import problem_of
 from classifier.corpus import RISKS, SECTORS, LabelledPost, data_hash, read_many, split, stratum
 from classifier.encoder import Encoder
 from classifier.evaluate import score
 from classifier.model import CANDIDATE_THRESHOLD, PostModel
 from classifier.package import save
+from classifier.recipe import set_of
 from classifier.text import AS_WRITTEN, Lemmatizer, normalise, tokens
 
 # Cascade cuts tried for a model with a dense encoder (n-gram relevance from which it runs).
@@ -43,14 +45,29 @@ class Prepared:
     weights: np.ndarray | None = None  # per row; None: every row counts once
 
     @property
-    def weighting(self) -> dict[str, np.ndarray]:
-        """`fit` keyword arguments for the row weights (none when every row counts once)."""
-        return {} if self.weights is None else {"sample_weight": self.weights}
-
-    @property
     def labels(self) -> list[tuple[object, object, object]]:
         """The `y` rows."""
         return [p.labels for p in self.posts]
+
+    @property
+    def categories(self) -> list[str | None]:
+        """The `sector/category` of every post with a portal reason, else None."""
+        return [problem_of(p) for p in self.posts]
+
+    def fit(self, model: PostModel, weights: dict[str, float] | None = None) -> PostModel:
+        """A fitted clone of `model` on these posts: each row weighs its own weight (a
+        centre's labels, see `train`) times its source's in `weights` (default 1)."""
+        sample_weight = None if self.weights is None else np.asarray(self.weights, float)
+        if weights:
+            by_source = np.array([weights.get(set_of(p), 1.0) for p in self.posts])
+            sample_weight = by_source if sample_weight is None else sample_weight * by_source
+        return clone(model).fit(
+            self.lemma_texts,
+            self.labels,
+            dense=self.dense,
+            sample_weight=sample_weight,
+            categories=self.categories,
+        )
 
     def subset(self, rows: Sequence[int]) -> Prepared:
         """The same data restricted to some rows."""
@@ -148,7 +165,11 @@ class OutOfFold:
 
 
 def cross_validate(
-    model: PostModel, data: Prepared, folds: int = 5, progress: Progress = _quiet
+    model: PostModel,
+    data: Prepared,
+    folds: int = 5,
+    progress: Progress = _quiet,
+    weights: dict[str, float] | None = None,
 ) -> OutOfFold:
     """Out-of-fold predictions on the training part, stratified by label combination."""
     strata = [stratum(p) for p in data.posts]
@@ -166,7 +187,7 @@ def cross_validate(
     progress("cv", folds)
     for train_rows, test_rows in splitter.split(np.zeros(len(strata)), strata):
         part = data.subset(train_rows)
-        fold = clone(model).fit(part.lemma_texts, part.labels, dense=part.dense, **part.weighting)
+        fold = part.fit(model, weights)
         first, final, sector, risk = stage_scores(fold, data.subset(test_rows))
         result.first_stage[test_rows], result.relevance[test_rows] = first, final
         for k, row in enumerate(test_rows):
@@ -246,19 +267,23 @@ def train(
     tune_threshold: bool = True,
     unknown_words: str = AS_WRITTEN,
     progress: Progress = _quiet,
+    posts: Sequence[LabelledPost] | None = None,
+    weights: dict[str, float] | None = None,
+    extra_meta: dict[str, Any] | None = None,
     extra_posts: Sequence[LabelledPost] = (),
     extra_weight: float = 1.0,
     extra_data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Fit on the train side of the fixed split, score CV and test, save the package.
 
-    With cross-validation the relevance threshold is set to the best out-of-fold F1.
-    `unknown_words` (see `Lemmatizer`) is recorded in meta.json, so that prediction
-    lemmatises the same way. `extra_posts` (a centre's own labels) all go to the train
-    side, each weighing `extra_weight` rows of the files; `extra_data` describes them in
-    meta.json.
+    With cross-validation (and `tune_threshold`) the relevance threshold is set to the best
+    out-of-fold F1. `unknown_words` (see `Lemmatizer`) is recorded in meta.json, so that
+    prediction lemmatises the same way. `posts` (already read; `paths` then only names
+    them) and `weights` per source come from a recipe (`classifier.recipe`). `extra_posts`
+    (a centre's own labels) all go to the train side, each weighing `extra_weight` rows of
+    the files; `extra_data` describes them in meta.json.
     """
-    base_posts = read_many(paths)
+    base_posts = list(posts) if posts is not None else read_many(paths)
     posts = [*base_posts, *extra_posts]
     train_posts, test_posts = split(base_posts)
     train_posts += list(extra_posts)
@@ -274,7 +299,7 @@ def train(
     candidate = CANDIDATE_THRESHOLD
     model = clone(model)
     if cv_folds > 1:
-        out_of_fold = cross_validate(model, train_data, cv_folds, progress)
+        out_of_fold = cross_validate(model, train_data, cv_folds, progress, weights)
         if tune_threshold:
             model.set_params(
                 relevance_threshold=best_threshold(train_data.posts, out_of_fold.relevance)
@@ -283,9 +308,7 @@ def train(
             candidate = candidate_cut(train_data.posts, out_of_fold, model.relevance_threshold)
         cv = out_of_fold.report(train_data.posts, model.relevance_threshold, candidate)
     progress("fit", 1)
-    fitted = clone(model).fit(
-        train_data.lemma_texts, train_data.labels, dense=train_data.dense, **train_data.weighting
-    )
+    fitted = train_data.fit(model, weights)
     progress("fit", None)
     test_data = prepare(test_posts, lemmatizer, encoder, progress)
     test = None
@@ -315,6 +338,7 @@ def train(
             else None
         ),
         "libraries": library_versions(),
+        **(extra_meta or {}),
     }
     if meta["dense"] is not None:
         meta["dense"].pop("path", None)  # a deployment's folder is config, not part of the model

@@ -166,6 +166,7 @@ def _classification(row, p, now: datetime, settings: Settings) -> dict:
         "entities": [entity_dict(e) for e in p.entities],
         "territory": _territory(row, p, settings),
         "classified_at": now,
+        "category": p.category,
     }
 
 

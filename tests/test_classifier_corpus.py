@@ -83,9 +83,9 @@ def test_training_never_sees_test_rows(tmp_path, monkeypatch, sample_file):
     seen: list[str] = []
     original = train_module.PostModel.fit
 
-    def recording_fit(self, X, y, dense=None):
+    def recording_fit(self, X, y, dense=None, **kwargs):
         seen.extend(X)
-        return original(self, X, y, dense)
+        return original(self, X, y, dense, **kwargs)
 
     monkeypatch.setattr(train_module.PostModel, "fit", recording_fit)
     meta = train_module.train([data], tmp_path / "m", cv_folds=2)

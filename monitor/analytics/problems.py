@@ -6,6 +6,10 @@ sector the texts are clustered (`clustering`: TF-IDF, LSA, KMeans with a fixed s
 k = 3..`max_categories`, the k with the best silhouette). A category is named by its top
 terms and shown with its most typical incident. The sector «Прочее» (`other`) is broken
 down the same way, so the centre can see which problems fall outside the taxonomy.
+
+Incidents whose posts the classifier gave a problem category (learned from the city
+portal's reasons) are counted under it first; only the rest, category «прочее» or none,
+is clustered (named «прочее: top terms»).
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from monitor.analytics.labels import sector_names
 from monitor.analytics.period import Period
 from monitor.analytics.sql import incident_filter
 from monitor.config import Settings
+from monitor.incidents.categories import incident_categories
 from monitor.incidents.similarity import signature
 from monitor.store.tables import incidents
 
 LISTED_INCIDENTS = 20
+OTHER_CATEGORY = "прочее"  # classifier.categories.OTHER: the rest, broken down by clustering
 # Words of any complaint: they would split categories by tone instead of by problem.
 FILLER = frozenset(
     """помочь помогать помощь срочно пожалуйста спасибо сколько куда смотреть можно нужно
@@ -111,23 +117,50 @@ def _titles(connection: Connection, ids: set[int]) -> dict[int, str]:
 def _sector(
     connection: Connection, settings: Settings, sector: str, documents: _Documents
 ) -> SectorProblems:
-    ids, clusters = documents.ids, cluster_texts(documents.texts, settings.analytics, FILLER)
-    titles = _titles(connection, {ids[cluster.example] for cluster in clusters})
-    categories = [
+    """Named categories first (the classifier's, by incident), then «прочее» clustered."""
+    total = len(documents.ids)
+    known = incident_categories(connection, documents.ids)
+    named: dict[str, list[int]] = {}
+    rest = _Documents()
+    for incident_id, text in zip(documents.ids, documents.texts, strict=True):
+        category = known.get(incident_id)
+        if category and category != OTHER_CATEGORY:
+            named.setdefault(category, []).append(incident_id)
+        else:
+            rest.ids.append(incident_id)
+            rest.texts.append(text)
+    ids, clusters = rest.ids, cluster_texts(rest.texts, settings.analytics, FILLER)
+    examples = {members[0] for members in named.values()}
+    titles = _titles(connection, examples | {ids[cluster.example] for cluster in clusters})
+    by_category = [
         ProblemCategory(
-            name=" · ".join(cluster.terms) if cluster.terms else "без ключевых слов",
+            name=category,
+            terms=[],
+            count=len(members),
+            share=len(members) / total,
+            example_id=members[0],
+            example_title=titles.get(members[0], ""),
+            incident_ids=members[:LISTED_INCIDENTS],
+        )
+        for category, members in named.items()
+    ]
+    prefix = f"{OTHER_CATEGORY}: " if named else ""
+    by_cluster = [
+        ProblemCategory(
+            name=prefix + (" · ".join(cluster.terms) if cluster.terms else "без ключевых слов"),
             terms=cluster.terms,
             count=len(cluster.members),
-            share=len(cluster.members) / len(ids),
+            share=len(cluster.members) / total,
             example_id=ids[cluster.example],
             example_title=titles.get(ids[cluster.example], ""),
             incident_ids=[ids[i] for i in cluster.members[:LISTED_INCIDENTS]],
         )
         for cluster in clusters
     ]
-    categories.sort(key=lambda c: (-c.count, c.name))
+    by_category.sort(key=lambda c: (-c.count, c.name))
+    by_cluster.sort(key=lambda c: (-c.count, c.name))
     name = sector_names(settings).get(sector, sector)
-    return SectorProblems(sector, name, len(ids), categories)
+    return SectorProblems(sector, name, total, by_category + by_cluster)
 
 
 def sector_problems(

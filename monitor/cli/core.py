@@ -207,7 +207,9 @@ def incident_show(
     console.print(f"[bold]Инцидент {incident['id']}[/]: {escape(incident['title'])}")
     console.print(
         escape(
-            f"Сектор: {sector_name(s, incident['sector'])} · риск: "
+            f"Сектор: {sector_name(s, incident['sector'])}"
+            + (f" · проблема: {incident['category']}" if incident.get("category") else "")
+            + " · риск: "
             f"{RISK_NAMES[incident['risk']]} · территория: {incident['territory'] or '—'}"
             f" · статус: {STATUS_NAMES[incident['status']]}"
         )

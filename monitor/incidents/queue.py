@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Connection, false, func, or_, select
 
 from monitor.errors import InputError, NotFound
 from monitor.incidents.audit import incident_history
+from monitor.incidents.categories import most_common
 from monitor.incidents.lifecycle import OPEN_STATUSES, RISK_RANK, STATUSES
 from monitor.incidents.ontime import open_overdue
 from monitor.storable import MAX_COUNT, is_row_id
@@ -223,6 +224,7 @@ def get_incident(
             classifications.c.entities,
             classifications.c.territory.label("model_territory"),
             classifications.c.model_version,
+            classifications.c.category.label("model_category"),
         )
         .join(incident_posts, incident_posts.c.post_id == posts.c.id)
         .join(sources, sources.c.id == posts.c.source_id)
@@ -234,5 +236,6 @@ def get_incident(
     incident["posts"] = [
         {k: v for k, v in dict(r._mapping).items() if k != "raw"} for r in post_rows
     ]
+    incident["category"] = most_common(p["model_category"] for p in incident["posts"])
     incident["history"] = incident_history(connection, incident_id)
     return incident

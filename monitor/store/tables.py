@@ -127,6 +127,7 @@ classifications = Table(
     Column("entities", JSON),
     Column("territory", String(200)),
     Column("classified_at", UTCDateTime, nullable=False),
+    Column("category", String(100)),
     # One classification per post: two processing runs at once cannot both store one
     # (migration 0008; monitor/pipeline.py inserts with ON CONFLICT DO NOTHING).
     Index(None, "post_id", unique=True),

@@ -16,6 +16,7 @@ _CLASSIFICATION = {
     "model_risk": "risk",
     "entities": "entities",
     "model_territory": "territory",
+    "model_category": "category",
 }
 
 

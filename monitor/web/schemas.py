@@ -68,6 +68,7 @@ class ClassificationOut(Out):
     risk: str | None = Field(description="Risk after the reach rules")
     entities: list[dict[str, Any]] | None
     territory: str | None
+    category: str | None = Field(None, description="Problem category inside the sector")
 
 
 class PostOut(Out):
@@ -103,6 +104,7 @@ class EventOut(Out):
 
 
 class IncidentDetail(IncidentOut):
+    category: str | None = Field(None, description="Most common problem category of its posts")
     posts: list[PostOut]
     history: list[EventOut]
 

@@ -7,7 +7,7 @@ or from an imported record. `appeals`: records imported from other systems (the 
 portal), one per external id, with the hash of the record last imported.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-07 00:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from monitor.store.tables import UTCDateTime
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
