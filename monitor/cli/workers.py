@@ -40,23 +40,24 @@ def _queues(value: str | None) -> list[str]:
     return names
 
 
-@app.command(help="Запустить обработчик Celery: сбор, обработка, сроки и уведомления из брокера.")
+@app.command(
+    help="Запустить воркер Celery: сбор, обработка, проверка сроков и уведомления из очереди "
+    "брокера (workers.broker_url или OTKLIK_BROKER_URL)."
+)
 def worker(
     queues: Annotated[
         str | None,
         typer.Option(
             "--queues",
-            help="Очереди, из которых брать задачи, через запятую (collect, process, schedule)",
+            help="Очереди через запятую: collect, process, schedule (по умолчанию все)",
         ),
     ] = None,
     concurrency: Annotated[
         int | None,
-        typer.Option(
-            "--concurrency", min=1, help="Число процессов (по умолчанию по одному на ядро)"
-        ),
+        typer.Option("--concurrency", min=1, help="Число процессов (по умолчанию по числу ядер)"),
     ] = None,
     beat: Annotated[
-        bool, typer.Option("--beat", help="Запустить и планировщик внутри этого обработчика")
+        bool, typer.Option("--beat", help="Запустить планировщик внутри этого воркера")
     ] = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -73,14 +74,20 @@ def worker(
     celery.worker_main(argv)
 
 
-@app.command(help="Запустить планировщик: ставит в очередь сбор, обработку, сроки, уведомления.")
+@app.command(
+    help="Запустить планировщик: ставит в очередь сбор источников, обработку постов, "
+    "проверку сроков и отправку уведомлений."
+)
 def beat(config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """Start the scheduler that queues collection, processing, deadline checks, notifications."""
     _ctx, celery = _app(config, database)
     celery.start(["beat", "--loglevel", "INFO"])
 
 
-@app.command(help="Состояние обработчиков: очереди, живые обработчики, последние запуски и сбои.")
+@app.command(
+    help="Состояние воркеров: длина очередей, работающие воркеры, последний запуск и сбои "
+    "каждого шага."
+)
 def workers(
     json_output: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
