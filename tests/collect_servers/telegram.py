@@ -79,8 +79,8 @@ def render_message(channel: str, message: Message) -> str:
     if message.photo:
         parts.append(
             f'<a class="tgme_widget_message_photo_wrap" href="https://t.me/{channel}/'
-            f"{message.number}\" style=\"width:800px;background-image:url('https://cdn4.telesco.pe"
-            "/file/photo.jpg')\"><div class=\"tgme_widget_message_photo\"></div></a>"
+            f'{message.number}" style="width:800px;background-image:url(\'https://cdn4.telesco.pe'
+            '/file/photo.jpg\')"><div class="tgme_widget_message_photo"></div></a>'
         )
     if message.text is not None:
         body = "<br/>".join(html.escape(line) for line in message.text.split("\n"))
