@@ -104,7 +104,7 @@ class WorkingCalendar:
 
     def is_shortened_day(self, day: date) -> bool:
         """Whether this local date is a pre-holiday working day, one hour shorter (art. 95)."""
-        if self.country != "RU":
+        if (self.country or "").upper() != "RU":
             return False
         year = self._short.get(day.year)
         if year is None:
