@@ -245,3 +245,20 @@ def test_the_team_labels_are_in_the_shape_the_checks_read():
     signals = [p for p in posts if p.relevant]
     assert signals and all(p.sector and p.risk for p in signals)
     assert (VK_LABELS.parent / "README.md").read_text(encoding="utf-8").count("R1.") == 1
+
+
+def test_second_pass_labels_cover_labelled_rows_and_agree_mostly():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "label_consistency", Path(__file__).resolve().parent.parent / "bench" / "label_consistency.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    first = module._read(module.DATA / "vk_stav_labels.jsonl")
+    second = module._read(module.DATA / "vk_stav_second_pass.jsonl")
+    assert len(second) == 360 and set(second) <= set(first)
+    for row in second.values():
+        assert (row["sector"] is None) == (not row["relevant"]) == (row["risk"] is None)
+    pooled = module.agreement(first, second, list(second))
+    assert pooled["relevance_agreement"] >= 0.95 and pooled["kappa"] >= 0.8
