@@ -250,9 +250,8 @@ def test_the_team_labels_are_in_the_shape_the_checks_read():
 def test_second_pass_labels_cover_labelled_rows_and_agree_mostly():
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "label_consistency", Path(__file__).resolve().parent.parent / "bench" / "label_consistency.py"
-    )
+    script = Path(__file__).resolve().parent.parent / "bench" / "label_consistency.py"
+    spec = importlib.util.spec_from_file_location("label_consistency", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     first = module._read(module.DATA / "vk_stav_labels.jsonl")
