@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SECTORS = (
     "housing",
@@ -81,23 +82,26 @@ def parse_row(row: dict[str, object], where: str) -> LabelledPost:
     )
 
 
-def read_jsonl(path: Path | str) -> list[LabelledPost]:
-    """Read a labelled JSONL file; any bad line is an error naming the line."""
+def json_lines(path: Path | str, error: type[Exception] = CorpusError) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of each non-empty line of a JSONL file; an unreadable file or a
+    malformed line raises `error` naming the line."""
     path = Path(path)
-    posts = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise CorpusError(f"{path}: файл не читается: {exc}") from None
+        raise error(f"{path}: файл не читается: {exc}") from None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            yield number, json.loads(line)
         except json.JSONDecodeError as exc:
-            raise CorpusError(f"{path}:{number}: неверный JSON: {exc.msg}") from None
-        posts.append(parse_row(row, f"{path}:{number}"))
-    return posts
+            raise error(f"{path}:{number}: неверный JSON: {exc.msg}") from None
+
+
+def read_jsonl(path: Path | str) -> list[LabelledPost]:
+    """Read a labelled JSONL file; any bad line is an error naming the line."""
+    return [parse_row(row, f"{path}:{number}") for number, row in json_lines(path)]
 
 
 def read_many(paths: Iterable[Path | str]) -> list[LabelledPost]:

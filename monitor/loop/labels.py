@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select
 
+from classifier.corpus import json_lines
 from monitor.config import RISKS, Settings
 from monitor.errors import ConfigError, InputError, NotFound
 from monitor.store.tables import labels, posts, sources
@@ -137,17 +137,7 @@ class ImportReport:
 
 def read_label_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, object) of a JSONL labels file; a malformed line is an error."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: файл не читается: {exc}") from None
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: неверный JSON: {exc.msg}") from None
+    for number, row in json_lines(path, InputError):
         if not isinstance(row, dict) or not isinstance(row.get("id"), str | int):
             raise InputError(f"{path}:{number}: нужен объект с полем id")
         yield number, row
