@@ -2,7 +2,7 @@
 
     python bench/label_consistency.py
 
-The second pass (`classifier/data/real/vk_stav_second_pass.jsonl`) relabelled 360 rows (text included, the first pass in `vk_stav_labels.jsonl`)
+The second pass (`classifier/data/real/vk_stav_second_pass.jsonl`) relabelled 360 rows
 without seeing the first labels: 300 drawn at random from the 3,251 labelled rows and 60
 more drawn from the first pass's signals (so that sector and risk agreement rest on more
 than the handful of signals a random sample holds). Printed: raw agreement and Cohen's kappa

@@ -154,6 +154,8 @@ def _real_section() -> list[str]:
     rows = []
     for path in paths:
         posts = read_jsonl(path)
+        if all(p.relevant is None for p in posts):
+            continue  # labels of another kind (reactions, negativity): see real/README.md
         risks = Counter(p.risk for p in posts if p.relevant)
         rows.append(
             [
@@ -169,7 +171,8 @@ def _real_section() -> list[str]:
         "",
         "Labelled by the Otklik team from the unlabelled pool `vk_stav_pool.jsonl` (public",
         "posts and comments of Stavropol VK community groups, GitHub repository",
-        "revolt2100/vk_stav, no licence stated); the rules are in `real/README.md`.",
+        "revolt2100/vk_stav, no licence stated); the rules are in `real/README.md`, with",
+        "the labels of residents' reactions and of negativity toward the authorities.",
         "",
     ]
     return lines
