@@ -146,10 +146,10 @@ def test_migration_keeps_one_classification_per_post_and_fills_the_backlog(db_ur
     from alembic import command
 
     from monitor.store import upgrade
-    from monitor.store.migrate import alembic_config
+    from monitor.store.migrate import alembic_config, revision_below
 
     engine = make_engine(db_url)
-    command.downgrade(alembic_config(engine), "0002")
+    command.downgrade(alembic_config(engine), revision_below("0008"))
     assert "pending_posts" not in inspect(engine).get_table_names()
     ids = _posts(engine, 3)
     with engine.begin() as connection:
@@ -171,7 +171,7 @@ def test_migration_keeps_one_classification_per_post_and_fills_the_backlog(db_ur
     with engine.begin() as connection:  # classified by any code: no longer pending
         connection.execute(insert(classifications).values(**_classification(newest)))
     assert _pending(engine) == [ids[2]]
-    command.downgrade(alembic_config(engine), "0002")
+    command.downgrade(alembic_config(engine), revision_below("0008"))
     assert "pending_posts" not in inspect(engine).get_table_names()
     with engine.begin() as connection:  # the trigger went with its table
         store_posts(connection, ensure_source(connection, "vk-test", "vk"), [record("later")])

@@ -18,7 +18,7 @@ from monitor.errors import InputError
 from monitor.ingest import ingest_file
 from monitor.records import record_from_dict
 from monitor.store import make_engine
-from monitor.store.tables import posts, sources
+from monitor.store.tables import pending_posts, posts, reach_history, sources
 from tests.helpers import run_cli
 
 GOOD = '{"id": "ok:1", "text": "Нет воды", "published_at": "2026-11-16T10:00:00+03:00"}'
@@ -183,8 +183,8 @@ def test_arbitrary_json_never_crashes_ingest(tmp_path_factory, db_url, batch):
     engine = make_engine(db_url)
     try:
         with engine.begin() as connection:  # each example starts from an empty store
-            connection.execute(posts.delete())
-            connection.execute(sources.delete())
+            for table in (reach_history, pending_posts, posts, sources):
+                connection.execute(table.delete())
         first = ingest_file(engine, path, skip_bad=True, source_name="any")
         again = ingest_file(engine, path, skip_bad=True, source_name="any")
         with engine.connect() as connection:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from classifier.package import read_meta
+from classifier.realdata import datasets_dir
 from monitor.errors import InputError
 from monitor.loop import registry
 from monitor.loop.retrain import base_files
@@ -18,6 +19,8 @@ from monitor.store.posts import ensure_source, store_posts
 from monitor.store.tables import classifications, posts
 from tests.classifier_helpers import DEFAULT_MODEL, sample_file, tiny_model  # noqa: F401
 from tests.helpers import moment, record
+
+DATASETS = datasets_dir()
 
 NOW = moment("2026-11-20T12:00:00+03:00")
 
@@ -81,27 +84,39 @@ def test_process_uses_the_promoted_model_from_the_next_batch(ctx, tiny_model, tm
     assert _version_of(ctx, "vk:5") == shipped
 
 
-def test_base_files_of_the_shipped_model_are_found_or_named(ctx, tmp_path):
-    found, missing = base_files(ctx.settings, DEFAULT_MODEL)
-    assert len(found) == len(read_meta(DEFAULT_MODEL)["data"]["files"]) and missing == []
+def test_base_data_of_the_shipped_model_is_rebuilt_from_its_recipe_or_named(ctx, tmp_path):
+    from monitor.loop.retrain import base_recipe
 
-    # On a customer's machine without ../shared/datasets: the missing files are named.
+    meta = read_meta(DEFAULT_MODEL)
+    assert meta["recipe"]["name"] == "real"
+    if not (DATASETS / "spb_portal.jsonl").is_file():
+        pytest.skip("../shared/datasets is not beside this checkout")
+    names, posts, weights = base_recipe(ctx.settings, DEFAULT_MODEL)
+    assert [n.name for n in names] == meta["data"]["files"]
+    assert {"spb_portal", "vk_stav"} <= set(weights) and len(posts) > 10_000
+
+    # On a customer's machine without the public sets: a clear error that says what to do.
+    ctx.settings.review.base_data_dirs = [str(tmp_path / "nowhere")]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OTKLIK_DATASETS", str(empty))
+        with pytest.raises(InputError) as error:
+            base_recipe(ctx.settings, DEFAULT_MODEL)
+    assert "review.base_data_dirs" in str(error.value) and "--data" in str(error.value)
+
+
+def test_base_files_of_a_model_trained_on_files_are_found_or_named(ctx, tmp_path):
+    """A package whose meta names files (the registry's older models) finds them or names them."""
+    folder = tmp_path / "files-model"
+    folder.mkdir()
+    meta = dict(read_meta(DEFAULT_MODEL))
+    meta.pop("recipe", None)
+    meta["data"] = {**meta["data"], "files": ["relevant_a.jsonl", "kz_complaints.jsonl"]}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     ctx.settings.review.base_data_dirs = [str(tmp_path / "nowhere")]
     with pytest.raises(InputError) as error:
-        base_files(ctx.settings, DEFAULT_MODEL)
-    message = str(error.value)
-    assert "kz_complaints.jsonl" in message and "--skip-missing-base" in message
-    found, missing = base_files(ctx.settings, DEFAULT_MODEL, skip_missing=True)
-    assert set(missing) == {"kz_complaints.jsonl", "telegram_news_negatives.jsonl"}
-    assert all(path.is_file() for path in found)
-
-    # Files shipped beside the model are found there.
-    model = tmp_path / "model"
-    shutil.copytree(DEFAULT_MODEL, model)
-    (model / "data").mkdir()
-    for name in missing:
-        (model / "data" / name).write_text(
-            json.dumps({"id": name, "text": "текст", "relevant": False}) + "\n", "utf-8"
-        )
-    found, missing = base_files(ctx.settings, model)
-    assert missing == [] and {p.parent for p in found} >= {model / "data"}
+        base_files(ctx.settings, folder)
+    assert "kz_complaints.jsonl" in str(error.value) and "--skip-missing-base" in str(error.value)
+    found, missing = base_files(ctx.settings, folder, skip_missing=True)
+    assert [p.name for p in found] == ["relevant_a.jsonl"] and missing == ["kz_complaints.jsonl"]

@@ -46,7 +46,8 @@ def test_every_step_run_is_recorded_with_its_failures(ctx):
     def broken(_ctx):
         raise RuntimeError("model file is missing")
 
-    Scheduler(ctx, process=broken, tick=lambda c: None).run(max_cycles=2)
+    quiet = {"reactions": None, "official": None, "purge": None, "risks": None}
+    Scheduler(ctx, process=broken, tick=lambda c: None, **quiet).run(max_cycles=2)
     with ctx.db.connect() as connection:
         steps = {row["step"]: row for row in step_history(connection)}
     assert set(steps) == {"collect", "process", "tick"}

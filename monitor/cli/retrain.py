@@ -23,12 +23,18 @@ class CentrePart:
     posts: list[LabelledPost]
     held: int
     missing: list[str]
+    base: list[LabelledPost] | None = None  # the base data rebuilt from the model's recipe
+    source_weights: dict[str, float] | None = None
 
     def train_arguments(self, weight: float | None) -> dict[str, Any]:
         """Keyword arguments of classifier.train.train for the centre's labels."""
         from monitor.loop import retrain
 
+        recipe = {}
+        if self.base is not None:
+            recipe = {"posts": self.base, "weights": self.source_weights}
         return {
+            **recipe,
             "extra_posts": self.posts,
             "extra_weight": weight
             if weight is not None
@@ -70,10 +76,14 @@ def from_database_part(
     if not posts:
         raise InputError("В базе нет меток центра для обучения (кроме отложенных для проверки)")
     missing: list[str] = []
-    if not files:
-        files, missing = retrain.base_files(
-            ctx.settings, registry.model_folder(ctx, current), skip_missing=skip_missing
-        )
-        for name in missing:
-            typer.echo(f"Предупреждение: файл базовых данных {name} не найден, обучение без него")
+    if files:
+        return CentrePart(ctx, out, files, posts, held, missing)
+    folder = registry.model_folder(ctx, current)
+    recipe = retrain.base_recipe(ctx.settings, folder)
+    if recipe is not None:
+        names, base, weights = recipe
+        return CentrePart(ctx, out, names, posts, held, missing, base, weights)
+    files, missing = retrain.base_files(ctx.settings, folder, skip_missing=skip_missing)
+    for name in missing:
+        typer.echo(f"Предупреждение: файл базовых данных {name} не найден, обучение без него")
     return CentrePart(ctx, out, files, posts, held, missing)

@@ -53,6 +53,38 @@ def centre_posts(connection: Connection, settings: Settings) -> tuple[list[Label
     return chosen, held
 
 
+def base_recipe(
+    settings: Settings, model_folder: Path
+) -> tuple[list[Path], list[LabelledPost], dict[str, float]] | None:
+    """The base data of a model trained from a recipe (`classifier.recipe`), rebuilt the same
+    way: (the sets' names, their posts, the weights per set); None for a model of files.
+
+    The public sets are read from the first of `review.base_data_dirs` that holds them, else
+    from `OTKLIK_DATASETS` or the project's `../shared/datasets`.
+    """
+    from classifier.corpus import CorpusError
+    from classifier.realdata import datasets_dir, load_real
+    from classifier.recipe import RECIPES, training_posts
+
+    name = (read_meta(model_folder).get("recipe") or {}).get("name")
+    if name is None:
+        return None
+    recipe = RECIPES.get(name)
+    if recipe is None:
+        raise InputError(f"{model_folder}: неизвестный рецепт обучения {name!r}; укажите --data")
+    places = [resolve_path(settings, d) for d in settings.review.base_data_dirs]
+    folder = next((d for d in places if (d / "spb_portal.jsonl").is_file()), datasets_dir())
+    try:
+        real = load_real(folder, spb_rows=recipe.spb_rows)
+    except CorpusError as exc:
+        raise InputError(
+            f"Базовые данные рецепта «{name}» не найдены ({exc}). Положите наборы данных в "
+            "папку из review.base_data_dirs или OTKLIK_DATASETS, либо укажите --data"
+        ) from None
+    names = [Path(f"{set_name}.jsonl") for set_name in recipe.sets]
+    return names, training_posts(recipe, real), dict(recipe.weights)
+
+
 def base_files(
     settings: Settings, model_folder: Path, *, skip_missing: bool = False
 ) -> tuple[list[Path], list[str]]:

@@ -39,6 +39,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def revision_below(revision: str) -> str | None:
+    """The revision a migration follows (its `down_revision`)."""
+    script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
+    below = script.get_revision(revision).down_revision
+    return below if isinstance(below, str) or below is None else below[0]
+
+
 def head_revision() -> str:
     """The newest revision shipped with the code."""
     script = ScriptDirectory.from_config(alembic_config(None))  # type: ignore[arg-type]
