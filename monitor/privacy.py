@@ -130,20 +130,3 @@ def purge(engine: Engine, settings: Settings, *, now: datetime | None = None) ->
     if report.posts:
         log.info("purged personal data of %d posts (%d authors)", report.posts, report.authors)
     return report
-
-
-@dataclass
-class PurgeStep:
-    """The purge as a step of `otklik run`: at most once per `privacy.purge_every_hours`."""
-
-    last: datetime | None = None
-
-    def __call__(self, ctx) -> PurgeReport | None:
-        """Purge when the interval has passed since the last purge of this process."""
-        now = ctx.now()
-        every = timedelta(hours=ctx.settings.privacy.purge_every_hours)
-        if self.last is not None and now - self.last < every:
-            return None
-        report = purge(ctx.db, ctx.settings, now=now)
-        self.last = now
-        return report

@@ -1,9 +1,10 @@
 """The in-process scheduler of `otklik run`: collect what is due, process, check deadlines,
-and purge personal data past its retention (at most once per `privacy.purge_every_hours`).
+purge personal data past its retention and scan for information risks.
 
 A simple loop rather than a job library: each cycle collects every source whose poll has
-come (one source is one step), processes the new posts, runs the deadline check (and the
-information risks scan every `risks.scan_minutes`), then
+come (one source is one step), processes the new posts, runs the deadline check, and the
+steps that run at most once per interval (`monitor.steps.Periodic`: the purge every
+`privacy.purge_every_hours`, the risks scan every `risks.scan_minutes`), then
 sleeps until the next source is due or `collectors.cycle_seconds` pass. A stop request
 (SIGTERM, Ctrl-C) is honoured after the current step; a failing step is logged and tried
 again next cycle, never fatal.
@@ -24,8 +25,7 @@ from monitor.collectors.registry import due_sources, next_due_at, sync_sources
 from monitor.collectors.runner import SourceReport, toolkit
 from monitor.context import Context
 from monitor.errors import OtklikError
-from monitor.privacy import PurgeStep
-from monitor.steps import collect_leased, recorded
+from monitor.steps import Periodic, collect_leased, recorded
 from monitor.store.claims import new_owner
 
 log = logging.getLogger(__name__)
@@ -59,11 +59,39 @@ def reactions_step() -> Step:
     return scan
 
 
-def risks_step() -> Step:
-    """The information risks scan (monitor/risks/scan.py)."""
-    from monitor.risks.scan import scan
+def purge_step() -> Periodic:
+    """The purge of personal data past retention, once per `privacy.purge_every_hours`."""
 
-    return scan
+    def purge_now(ctx: Context) -> Any:
+        from monitor.privacy import purge
+
+        return purge(ctx.db, ctx.settings, now=ctx.now())
+
+    return Periodic(purge_now, lambda settings: timedelta(hours=settings.privacy.purge_every_hours))
+
+
+@dataclass
+class PruneDaily:
+    """A risks scan that also prunes the reach history with its first run of each day."""
+
+    scan: Callable[..., Any]
+    pruned_on: date | None = None
+
+    def __call__(self, ctx: Context) -> Any:
+        """Scan; prune as well when this is the day's first scan."""
+        today = ctx.now().date()
+        prune, self.pruned_on = self.pruned_on != today, today
+        return self.scan(ctx, prune=prune)
+
+
+def risks_step(scan: Callable[..., Any] | None = None) -> Periodic:
+    """The information risks scan (monitor/risks/scan.py), every `risks.scan_minutes`
+    (0: never); `scan(ctx, prune=...)` replaces the real one in tests."""
+    if scan is None:
+        from monitor.risks.scan import scan
+    return Periodic(
+        PruneDaily(scan), lambda settings: timedelta(minutes=settings.risks.scan_minutes)
+    )
 
 
 def official_step() -> Step:
@@ -94,7 +122,7 @@ class Scheduler:
     stop: threading.Event = field(default_factory=threading.Event)
     process: Step | None = field(default_factory=process_step)
     tick: Step | None = field(default_factory=deadline_tick)
-    purge: Step | None = field(default_factory=PurgeStep)
+    purge: Step | None = field(default_factory=purge_step)
     reactions: Step | None = field(default_factory=reactions_step)
     official: Step | None = field(default_factory=official_step)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
@@ -102,8 +130,6 @@ class Scheduler:
     risks: Step | None = field(default_factory=risks_step)
     cycles: int = 0
     owner: str = field(default_factory=new_owner)  # the name of its leases and claims
-    risks_at: datetime | None = None
-    pruned_on: date | None = None
 
     def run(self, *, max_cycles: int | None = None) -> None:
         """Loop until stopped (or `max_cycles` cycles have run)."""
@@ -122,27 +148,16 @@ class Scheduler:
                     ("official pages", self.official),
                     ("tick", self.tick),
                     ("purge", self.purge),
+                    ("risks", self.risks),
                 )
                 for name, step in steps:
                     if step is not None and not self.stop.is_set():
                         self._step(name, partial(step, self.ctx))
-                if self._risks_due():
-                    self.risks_at = self.clock()
-                    prune = self.pruned_on != self.risks_at.date()  # the history, once a day
-                    self.pruned_on = self.risks_at.date()
-                    self._step("risks", partial(self.risks, self.ctx, prune=prune))
                 self.cycles += 1
                 if max_cycles is not None and self.cycles >= max_cycles:
                     break
                 self.stop.wait(self._sleep_seconds())
         log.info("scheduler stopped after %d cycles", self.cycles)
-
-    def _risks_due(self) -> bool:
-        """Whether the information risks scan is due (every `risks.scan_minutes`; 0: never)."""
-        minutes = self.ctx.settings.risks.scan_minutes
-        if self.risks is None or not minutes or self.stop.is_set():
-            return False
-        return self.risks_at is None or self.clock() - self.risks_at >= timedelta(minutes=minutes)
 
     def _collect_due(self, tools) -> None:
         with self.ctx.db.connect() as connection:

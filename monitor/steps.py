@@ -2,24 +2,27 @@
 
 Each step is the plain function of its module (collect_source, process_pending, tick,
 deliver_pending); this module adds only what running them side by side needs: a lease so
-that a source is never collected by two runners at once, and a record of each run in
-`step_runs` for `otklik workers`. There is no second copy of any step's logic.
+that a source is never collected by two runners at once, a record of each run in
+`step_runs` for `otklik workers`, and `Periodic` for the steps `otklik run` takes at most
+once per interval (the purge, the risks scan). There is no second copy of any step's logic.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.collectors.base import Toolkit
 from monitor.collectors.registry import due_sources
 from monitor.collectors.runner import SourceReport, collect_source
-from monitor.config import SourceSettings
+from monitor.config import Settings, SourceSettings
 from monitor.context import Context
 from monitor.store.claims import acquire_lease, record_finish, record_start, release_lease
 
@@ -91,3 +94,25 @@ def collect_leased(
             if source.name not in due:
                 return None
         return collect_source(ctx.db, ctx.settings, source, tools)
+
+
+@dataclass
+class Periodic:
+    """A step that runs at most once per interval, the one such mechanism of `otklik run`.
+
+    The interval is read from the settings at every call (zero: never), and time is the
+    context's (`--now` where a command has it), so a test drives it by moving the clock.
+    """
+
+    action: Callable[[Context], Any]
+    interval: Callable[[Settings], timedelta]
+    last: datetime | None = None
+
+    def __call__(self, ctx: Context) -> Any:
+        """Run the action when the interval has passed since its last run here; else None."""
+        every = self.interval(ctx.settings)
+        now = ctx.now()
+        if every <= timedelta(0) or (self.last is not None and now - self.last < every):
+            return None
+        self.last = now
+        return self.action(ctx)

@@ -11,7 +11,8 @@ from monitor.analytics.period import Period
 from monitor.analytics.signals import daily_signals
 from monitor.config import load_settings
 from monitor.context import Context
-from monitor.privacy import PurgeStep, purge
+from monitor.privacy import purge
+from monitor.scheduler import purge_step
 from monitor.store import make_engine
 from monitor.store.tables import incident_posts, incidents, posts, store_keys
 from tests.conftest import CONFIG
@@ -119,7 +120,7 @@ def test_the_command_and_the_run_step(db_url, capsys):
     again = run_cli(capsys, "purge", "--database", db_url, "--now", NOW.isoformat(), "--json")
     assert again.code == 0 and '"posts": 0' in again.out
     ctx = Context.open(CONFIG, db_url, NOW + timedelta(days=400))
-    step = PurgeStep()
+    step = purge_step()
     assert step(ctx).posts == 1  # a year later the recent post too; the open one waits
     assert step(ctx) is None  # not again within purge_every_hours
     ctx.engine.dispose()

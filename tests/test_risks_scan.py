@@ -186,25 +186,23 @@ def test_the_cli_lists_shows_and_acts(region, capsys, db_url, tmp_path):
 
 
 def test_the_scheduler_scans_every_scan_minutes(ctx):
-    from monitor.scheduler import Scheduler
-
-    moments = iter(T0 + timedelta(minutes=m) for m in (0, 5, 10, 16, 20))
-    clock_now = {"at": T0}
-
-    def clock():
-        return clock_now["at"]
+    from monitor.scheduler import Scheduler, risks_step
 
     scans = []
 
     def risks(context, prune):
         scans.append(prune)
 
-    scheduler = Scheduler(ctx, process=None, tick=None, risks=risks, clock=clock)
+    scheduler = Scheduler(ctx, process=None, tick=None, risks=risks_step(risks))
     scheduler._sleep_seconds = lambda: 0  # no sources: do not wait between cycles
-    for _ in range(5):
-        clock_now["at"] = next(moments)
+    for minutes in (0, 5, 10, 16, 20):
+        ctx.now_override = T0 + timedelta(minutes=minutes)
         scheduler.run(max_cycles=scheduler.cycles + 1)
     assert scans == [True, False]  # at 0 and 16 minutes (risks.scan_minutes: 15); pruned once
-    ctx.settings.risks.scan_minutes = 0
+    ctx.now_override = T0 + timedelta(days=1)
     scheduler.run(max_cycles=scheduler.cycles + 1)
-    assert len(scans) == 2
+    assert scans == [True, False, True]  # the next day's first scan prunes again
+    ctx.settings.risks.scan_minutes = 0
+    ctx.now_override = T0 + timedelta(days=2)
+    scheduler.run(max_cycles=scheduler.cycles + 1)
+    assert len(scans) == 3
