@@ -1,12 +1,17 @@
-"""How consistently the vk_stav labels were made: the first pass against a blind second pass.
+"""How consistently the vk_stav labels were made: the first pass against blind second passes.
 
     python bench/label_consistency.py
 
-The second pass (`classifier/data/real/vk_stav_second_pass.jsonl`) relabelled 360 rows
-without seeing the first labels: 300 drawn at random from the 3,251 labelled rows and 60
-more drawn from the first pass's signals (so that sector and risk agreement rest on more
-than the handful of signals a random sample holds). Printed: raw agreement and Cohen's kappa
-on relevance, and agreement on sector and risk where both passes call the row a signal.
+Three checks, each a file in `classifier/data/real/` relabelled without seeing the labels:
+- `vk_stav_second_pass.jsonl`: 360 rows of the first 3,251 (300 at random, 60 of the first
+  pass's signals, so that sector and risk agreement rest on more than a random sample's few
+  signals);
+- `vk_stav_second_pass_2.jsonl`: the same design over the 2,850 rows labelled later;
+- `vk_stav_drift_check.jsonl`: 220 of the first 3,251 rows (45 non-signals and 10 signals
+  per later annotator) relabelled by the later annotators: does the labelling drift?
+Rows an annotator had seen with their labels before (quoted in the rules or among the
+examples read first: `seen_before`) are counted apart. Printed: raw agreement and Cohen's
+kappa on relevance, and agreement on sector and risk where both passes call a row a signal.
 """
 
 from __future__ import annotations
@@ -47,16 +52,29 @@ def agreement(first: dict[str, dict], second: dict[str, dict], ids: list[str]) -
     }
 
 
+def samples(second: dict[str, dict]) -> dict[str, list[str]]:
+    """The random rows (where the check drew some), and all rows, without the rows seen
+    with their labels before."""
+    blind = [i for i, row in second.items() if not row.get("seen_before")]
+    drawn = {"random": [i for i in blind if second[i]["sample"] == "random"], "all": blind}
+    return {name: ids for name, ids in drawn.items() if ids}
+
+
+CHECKS = {
+    "first 3,251, second pass": "vk_stav_second_pass.jsonl",
+    "later 2,850, second pass": "vk_stav_second_pass_2.jsonl",
+    "first 3,251, later annotators (drift)": "vk_stav_drift_check.jsonl",
+}
+
+
 def main() -> None:
-    """Print the agreement of the two passes, per sample and pooled."""
+    """Print the agreement of each check, on its random rows and on all its blind rows."""
     first = _read(DATA / "vk_stav_labels.jsonl")
-    second = _read(DATA / "vk_stav_second_pass.jsonl")
-    samples = {
-        "random 300": [i for i, row in second.items() if row["sample"] == "random"],
-        "all 360": list(second),
-    }
-    for name, ids in samples.items():
-        print(name, json.dumps(agreement(first, second, ids), ensure_ascii=False))
+    for title, name in CHECKS.items():
+        second = _read(DATA / name)
+        for sample, ids in samples(second).items():
+            result = agreement(first, second, ids)
+            print(f"{title} / {sample}", json.dumps(result, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -261,3 +261,22 @@ def test_second_pass_labels_cover_labelled_rows_and_agree_mostly():
         assert (row["sector"] is None) == (not row["relevant"]) == (row["risk"] is None)
     pooled = module.agreement(first, second, list(second))
     assert pooled["relevance_agreement"] >= 0.95 and pooled["kappa"] >= 0.8
+
+
+def test_later_second_pass_and_drift_check_cover_labelled_rows():
+    import importlib.util
+
+    script = Path(__file__).resolve().parent.parent / "bench" / "label_consistency.py"
+    spec = importlib.util.spec_from_file_location("label_consistency", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    first = module._read(module.DATA / "vk_stav_labels.jsonl")
+    for name in ("vk_stav_second_pass_2.jsonl", "vk_stav_drift_check.jsonl"):
+        second = module._read(module.DATA / name)
+        assert len(second) >= 200 and set(second) <= set(first)
+        for row in second.values():
+            assert (row["sector"] is None) == (not row["relevant"]) == (row["risk"] is None)
+        blind = module.samples(second)["all"]
+        assert 0 < len(blind) < len(second)  # rows seen with their labels are set apart
+        result = module.agreement(first, second, blind)
+        assert result["relevance_agreement"] >= 0.95 and result["kappa"] >= 0.8
