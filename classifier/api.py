@@ -36,6 +36,7 @@ class Prediction:
     territory: str | None = None
     model_version: str = ""
     category: str | None = None  # problem category inside `sector` (None: model has no head)
+    relevance_threshold: float | None = None  # the threshold that decided `relevant`
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (tuples become lists)."""
@@ -136,10 +137,22 @@ class Classifier:
         relevance = self.model.relevance.proba(self.model.features_of_words(lemmas))[:, 1]
         return nothing_said(relevance, lemmas)
 
-    def predict(self, posts: Sequence[Mapping[str, Any]]) -> list[Prediction]:
-        """Classify a batch of posts given as dicts with at least `id` and `text`."""
+    def predict(
+        self, posts: Sequence[Mapping[str, Any]], *, thresholds: Sequence[float] | None = None
+    ) -> list[Prediction]:
+        """Classify a batch of posts given as dicts with at least `id` and `text`.
+
+        `thresholds` gives each post its own relevance threshold (the stream it came from);
+        without it every post reads at the model's.
+        """
         if not posts:
             return []
+        if thresholds is None:
+            cuts = np.full(len(posts), self.model.relevance_threshold)
+        else:
+            cuts = np.asarray(thresholds, dtype=float)
+            if cuts.shape != (len(posts),) or not np.all((cuts > 0) & (cuts < 1)):
+                raise ValueError("нужен один порог в (0, 1) на каждый пост")
         texts = [_text_of(post) for post in posts]
         lemmas = [self.lemmatizer.lemmas(t) for t in texts]
         features = self.model.features_of_words(lemmas)
@@ -157,7 +170,7 @@ class Classifier:
         joined = self.model.with_dense(features, dense)
         sector_proba = self.model.sector.proba(joined)
         risk_proba = self.model.risk.proba(joined)
-        relevant = relevance >= self.model.relevance_threshold
+        relevant = relevance >= cuts
         found = np.flatnonzero(relevant)
         for i in found:  # grouping reads the lemmas of relevant posts next
             self.lemmatizer.remember(texts[i], lemmas[i])
@@ -195,6 +208,7 @@ class Classifier:
                         if category_proba is None
                         else pick(sectors[int(order[0])], category_head.classes, category_proba[i])
                     ),
+                    relevance_threshold=float(cuts[i]),
                 )
             )
         return predictions

@@ -18,17 +18,12 @@ from scipy import sparse
 
 from classifier.features import CachedCharVectorizer, FastWordVectorizer
 from classifier.heads import LinearHead, rebuild_vectorizer, vectorizer_state
+from classifier.meta import FORMAT_VERSION, META, ModelError, read_meta  # noqa: F401
 from classifier.model import PostModel
 
-FORMAT_VERSION = 1
-META = "meta.json"
 VECTORIZERS = "vectorizers.json"
 ARRAYS = "arrays.npz"
 LEMMAS = "lemmas.json"
-
-
-class ModelError(ValueError):
-    """A model package is missing, damaged, of another format, or does not fit the settings."""
 
 
 @dataclass
@@ -125,23 +120,6 @@ def save(
     meta["files"] = {name: sha256_file(folder / name) for name in (VECTORIZERS, ARRAYS, LEMMAS)}
     (folder / META).write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return folder
-
-
-def read_meta(folder: Path | str) -> dict[str, Any]:
-    """meta.json of a package, checked for its format version."""
-    path = Path(folder) / META
-    if not path.is_file():
-        raise ModelError(f"Модель не найдена: нет файла {path}")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{path} повреждён: {exc}") from None
-    version = meta.get("format_version") if isinstance(meta, dict) else None
-    if version != FORMAT_VERSION:
-        raise ModelError(
-            f"{path}: формат модели {version!r}, ожидался {FORMAT_VERSION}; переобучите модель"
-        )
-    return meta
 
 
 def _checked_bytes(folder: Path, name: str, meta: dict[str, Any]) -> bytes:

@@ -26,6 +26,8 @@ class Context:
     _checked: bool = field(default=False, repr=False)
     # Which registry row the loaded classifier came from (monitor/loop/registry.py).
     model_key: tuple | None = field(default=None, repr=False)
+    # That row's thresholds per stream (`otklik models threshold --stream`).
+    model_streams: dict[str, float] | None = field(default=None, repr=False)
 
     @classmethod
     def open(

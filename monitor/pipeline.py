@@ -19,9 +19,10 @@ from monitor.context import Context
 from monitor.incidents.grouping import ClassifiedPost, group_post
 from monitor.incidents.routing import sync_recipients
 from monitor.incidents.territory import known_territory
-from monitor.loop.registry import promoted_classifier
+from monitor.loop.registry import promoted_classifier, promoted_thresholds
 from monitor.store.claims import claim_posts, finish_posts, new_owner, release_posts
-from monitor.store.tables import classifications, pending_posts
+from monitor.store.tables import classifications, pending_posts, sources
+from monitor.streams import stream_of
 
 GROUPING_LOCK = 0x6F746B6C  # PostgreSQL advisory lock key of the grouping step ("otkl")
 
@@ -103,14 +104,33 @@ def _claim(ctx: Context, owner: str) -> list:
     )
 
 
+def _streams(connection: Connection, settings: Settings, batch: list) -> list[str]:
+    """The stream of each post's source (README, "The classifier": operating point)."""
+    found = {
+        row.id: stream_of(settings, row.name, row.kind, row.stream)
+        for row in connection.execute(
+            select(sources.c.id, sources.c.name, sources.c.kind, sources.c.stream).where(
+                sources.c.id.in_({row.source_id for row in batch})
+            )
+        )
+    }
+    return [found[row.source_id] for row in batch]
+
+
 def _process_batch(ctx: Context, owner: str, batch: list, now: datetime, report) -> None:
     """Classify one claimed batch outside any transaction, then store and group it in one."""
     with ctx.db.connect() as connection:
         # The promoted model, checked before each batch (one indexed row read).
         model = promoted_classifier(ctx, connection)
+        streams = _streams(connection, ctx.settings, batch)
+    # The one place a post's stream picks the threshold that makes its probability a signal.
+    by_stream = promoted_thresholds(ctx, model)
     ids = [row.id for row in batch]
     try:
-        predictions = model.predict([_as_input(row) for row in batch])
+        predictions = model.predict(
+            [_as_input(row) for row in batch],
+            thresholds=[by_stream[stream].value for stream in streams],
+        )
     except BaseException:
         with ctx.db.begin() as connection:
             release_posts(connection, owner, ids)
@@ -123,8 +143,8 @@ def _process_batch(ctx: Context, owner: str, batch: list, now: datetime, report)
                 .on_conflict_do_nothing(index_elements=["post_id"])
                 .returning(classifications.c.post_id),
                 [
-                    _classification(row, p, now, ctx.settings)
-                    for row, p in zip(batch, predictions, strict=True)
+                    _classification(row, p, stream, now, ctx.settings)
+                    for row, p, stream in zip(batch, predictions, streams, strict=True)
                 ],
             ).scalars()
         )
@@ -152,7 +172,7 @@ def _territory(row, p, settings: Settings) -> str | None:
     return p.territory or known_territory(settings, row.territory_hint)
 
 
-def _classification(row, p, now: datetime, settings: Settings) -> dict:
+def _classification(row, p, stream: str, now: datetime, settings: Settings) -> dict:
     return {
         "post_id": row.id,
         "model_version": p.model_version,
@@ -167,6 +187,8 @@ def _classification(row, p, now: datetime, settings: Settings) -> dict:
         "territory": _territory(row, p, settings),
         "classified_at": now,
         "category": p.category,
+        "stream": stream,
+        "relevance_threshold": p.relevance_threshold,
     }
 
 

@@ -131,6 +131,24 @@ def test_the_whole_loop(capsys, db_url, tmp_path, sample_file):  # noqa: F811
         cli(capsys, db_url, "models", "threshold", "centre1", "--recall", "0.9", "--json").out
     )
     assert threshold["recall"] >= 0.9 and 0 < threshold["threshold"] < 1
+    # One stream's threshold (the sample's posts are all the community stream), audited too.
+    community = json.loads(
+        cli(capsys, db_url, "models", "threshold", "centre1", "--recall", "0.5",
+            "--stream", "community", "--json").out
+    )  # fmt: skip
+    assert community["stream"] == "community" and community["recall"] >= 0.5
+    listed = json.loads(cli(capsys, db_url, "models", "list", "--json").out)
+    assert listed["models"][0]["stream_thresholds"] == {"community": community["threshold"]}
+    assert listed["streams"]["community"] == {
+        "threshold": community["threshold"],
+        "origin": "registry",
+    }
+    assert listed["streams"]["official"]["threshold"] == threshold["threshold"]
+    assert "сообщества (community)" in cli(capsys, db_url, "models", "list").out
+    unknown = run_cli(
+        capsys, "models", "threshold", "centre1", "--recall", "0.5", "--stream", "groups", *base
+    )
+    assert unknown.code == 1 and "неизвестный поток 'groups'" in unknown.err
 
     back = cli(capsys, db_url, "models", "rollback")
     assert "models/default" in back.out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 
 from classifier import Prediction
@@ -18,11 +20,12 @@ class _Chatter:
     """A stand-in model: every post is chatter (nothing to group)."""
 
     lemmatizer = Lemmatizer()
+    model = SimpleNamespace(relevance_threshold=0.5)  # what the stream thresholds fall back to
 
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def predict(self, posts: list[dict]) -> list[Prediction]:
+    def predict(self, posts: list[dict], *, thresholds=None) -> list[Prediction]:
         self.seen += [post["text"] for post in posts]
         return [
             Prediction(

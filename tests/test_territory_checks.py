@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
@@ -28,8 +30,9 @@ class _Signals:
     """A stand-in model: every post a housing signal whose text names no place."""
 
     lemmatizer = Lemmatizer()
+    model = SimpleNamespace(relevance_threshold=0.5)  # what the stream thresholds fall back to
 
-    def predict(self, posts: list[dict]) -> list[Prediction]:
+    def predict(self, posts: list[dict], *, thresholds=None) -> list[Prediction]:
         return [
             Prediction(
                 id=post["id"],

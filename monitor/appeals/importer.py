@@ -36,6 +36,7 @@ from monitor.store.tables import (
     reactions,
     recipients,
 )
+from monitor.streams import APPEALS
 
 log = logging.getLogger(__name__)
 IMPORTED_KIND = "imported"
@@ -141,7 +142,7 @@ def import_appeals(
             select(recipients.c.id).where(recipients.c.code == fallback)
         ).scalar()
         source_ids = {
-            system: ensure_source(connection, system, "file", address=str(path))
+            system: ensure_source(connection, system, "file", address=str(path), stream=APPEALS)
             for system in {a.system for a in items}
         }
     for batch in _batches(items, settings.appeals.batch_size):

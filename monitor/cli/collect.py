@@ -14,6 +14,8 @@ from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_
 from monitor.cli.render import console, local, print_json
 from monitor.collectors.health import STATUS_NAMES
 from monitor.config import Settings
+from monitor.errors import ConfigError
+from monitor.streams import STREAM_NAMES
 
 if TYPE_CHECKING:
     from monitor.collectors.runner import SourceReport
@@ -101,13 +103,16 @@ def collect(
 
 
 @app.command(
-    help="Источники и их состояние: последний успех, последняя ошибка, сбои, следующий опрос.",
+    help="Источники и их состояние: последний успех, последняя ошибка, сбои, следующий опрос, "
+    "поток и его порог релевантности.",
 )
 def sources(
     json_output: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
 ) -> None:
-    """Configured sources with their health: last success, last error, failures, next poll."""
+    """Configured sources with their health: last success, last error, failures, next poll,
+    and the stream with the relevance threshold its posts read at."""
     from monitor.collectors.registry import health, sync_sources
+    from monitor.loop.registry import thresholds_in_use
 
     ctx = open_context(config, database)
     if _no_sources(ctx.settings):
@@ -115,6 +120,13 @@ def sources(
     with ctx.db.begin() as connection:
         sync_sources(connection, ctx.settings.sources)
         listing = health(connection, ctx.settings)
+        try:
+            by_stream = thresholds_in_use(ctx, connection)
+        except ConfigError:  # the model's meta.json is unreadable: the health still shows
+            by_stream = {}
+    for row in listing:
+        chosen = by_stream.get(row["stream"])
+        row["relevance_threshold"] = chosen.value if chosen else None
     if json_output:
         print_json(listing)
         return
@@ -123,6 +135,7 @@ def sources(
         "Источник",
         "Тип",
         "Адрес",
+        "Поток, порог",
         "Состояние",
         "Успех",
         "Ошибка",
@@ -142,6 +155,7 @@ def sources(
             row["name"],
             KIND_NAMES.get(row["kind"], row["kind"]),
             row["address"],
+            _stream_cell(row["stream"], row["relevance_threshold"]),
             status,
             local(ctx.settings, row["last_success_at"]),
             error,
@@ -150,6 +164,11 @@ def sources(
             str(row["posts"]),
         )
     console.print(table)
+
+
+def _stream_cell(stream: str, threshold: float | None) -> str:
+    name = STREAM_NAMES.get(stream, stream)
+    return name if threshold is None else f"{name} · {threshold:g}"
 
 
 @app.command(

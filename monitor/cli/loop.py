@@ -20,10 +20,12 @@ from monitor.cli.app import (
     app,
     open_context,
 )
+from monitor.config.base import check_stream
 from monitor.context import Context
-from monitor.errors import InputError
+from monitor.errors import ConfigError, InputError
 from monitor.loop import labels, queues
 from monitor.loop.stats import review_stats
+from monitor.streams import STREAM_NAMES
 
 if TYPE_CHECKING:
     from monitor.loop import fair
@@ -210,6 +212,7 @@ def models_list(
     with ctx.db.connect() as connection:
         rows = registry.list_models(connection)
         current = registry.current_model(connection)
+        by_stream = _thresholds(ctx, connection)
     listed = [
         {
             "name": row.name,
@@ -218,6 +221,7 @@ def models_list(
             "trained_at": row.trained_at,
             "centre_labels": ((row.data or {}).get("centre") or {}).get("rows"),
             "relevance_threshold": row.relevance_threshold,
+            "stream_thresholds": row.stream_thresholds or {},
             "promoted_at": row.promoted_at,
             "promoted_by": row.promoted_by,
             "in_use": current is not None and row.id == current.id,
@@ -225,8 +229,14 @@ def models_list(
         }
         for row in rows
     ]
+    streams = {
+        stream: {"threshold": chosen.value, "origin": chosen.origin}
+        for stream, chosen in (by_stream or {}).items()
+    }
     if as_json:
-        _echo_json({"configured": ctx.settings.classifier.model, "models": listed})
+        _echo_json(
+            {"configured": ctx.settings.classifier.model, "models": listed, "streams": streams}
+        )
         return
     if current is None:
         out.print(f"Используется модель из настроек: {ctx.settings.classifier.model}")
@@ -240,13 +250,44 @@ def models_list(
             item["name"],
             item["model_version"],
             str(item["centre_labels"] or 0),
-            "" if item["relevance_threshold"] is None else f"{item['relevance_threshold']:g}",
+            _thresholds_cell(item["relevance_threshold"], item["stream_thresholds"]),
             f"{item['promoted_at']:%Y-%m-%d %H:%M} {item['promoted_by']}"
             if item["promoted_at"]
             else "",
             _num(check.get("f1")),
         )
     out.print(table)
+    if by_stream:
+        out.print(
+            "Пороги релевантности по потокам сейчас: "
+            + "; ".join(
+                f"{STREAM_NAMES[stream]} ({stream}) {chosen.value:g} — {ORIGINS[chosen.origin]}"
+                for stream, chosen in by_stream.items()
+            )
+        )
+
+
+ORIGINS = {
+    "registry": "реестр моделей",
+    "config": "classifier.relevance_thresholds",
+    "model": "единый порог модели",
+}
+
+
+def _thresholds(ctx: Context, connection) -> dict | None:
+    """Each stream's threshold in use; None when the model's meta.json cannot be read."""
+    from monitor.loop import registry
+
+    try:
+        return registry.thresholds_in_use(ctx, connection)
+    except ConfigError:
+        return None
+
+
+def _thresholds_cell(single: float | None, by_stream: dict[str, float]) -> str:
+    parts = [] if single is None else [f"{single:g}"]
+    parts += [f"{stream} {value:g}" for stream, value in sorted(by_stream.items())]
+    return ", ".join(parts)
 
 
 def _evaluate_pair(ctx: Context, name: str) -> tuple[dict, dict, fair.FairCheck]:
@@ -383,21 +424,38 @@ def models_threshold(
     recall: Annotated[
         float, typer.Option("--recall", min=0.01, max=1.0, help="Целевая полнота на потоке")
     ],
+    stream: Annotated[
+        str | None,
+        typer.Option(
+            "--stream",
+            help="Порог только для одного потока (community, official, news, search, appeals), "
+            "по постам аудита этого потока; без него — единый порог модели",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     actor: ActorOption = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Set a model's relevance threshold for a target recall, from the audit labels."""
+    """Set a model's relevance threshold (or one stream's) for a target recall, from the
+    audit labels."""
     from monitor.classify import load_classifier
     from monitor.loop import fair, registry
 
+    if stream is not None:
+        try:
+            check_stream(stream)
+        except ValueError as exc:
+            raise InputError(f"--stream: {exc}") from None
     ctx = open_context(config, database)
     with ctx.db.connect() as connection:
         row = registry.get_model(connection, name)
-        check = fair.fair_check(connection, ctx.settings, None)
+        check = fair.fair_check(connection, ctx.settings, None, only=stream)
     if int(check.gold.sum()) == 0:
-        raise InputError("В честной проверке нет ни одного сигнала: разметьте очередь audit")
+        where = "" if stream is None else f" потока {stream}"
+        raise InputError(
+            f"В честной проверке{where} нет ни одного сигнала: разметьте очередь audit"
+        )
     model = load_classifier(registry.settings_for(ctx.settings, row))
     proba, _ = fair.model_scores(model, check)
     point = fair.threshold_for_recall(proba, check, recall)
@@ -410,14 +468,18 @@ def models_threshold(
             point["threshold"],
             actor=actor_name(actor),
             at=ctx.now(),
+            stream=stream,
             target_recall=recall,
             check=point,
         )
     if as_json:
-        _echo_json({"model": name, "target_recall": recall, "n": check.n, **point})
+        _echo_json(
+            {"model": name, "stream": stream, "target_recall": recall, "n": check.n, **point}
+        )
         return
+    whose = name if stream is None else f"{name} для потока {stream}"
     typer.echo(
-        f"Порог {name}: {point['threshold']:g}. Оценка в потоке: полнота {_num(point['recall'])}, "
+        f"Порог {whose}: {point['threshold']:g}. Оценка в потоке: полнота {_num(point['recall'])}, "
         f"точность {_num(point['precision'])}, постов в день для дежурного "
         f"{point['flagged_per_day']:g} (по {check.n} размеченным постам аудита)"
     )

@@ -13,6 +13,7 @@ from monitor.config import Settings, SourceSettings
 from monitor.errors import NotFound
 from monitor.store.posts import ensure_source
 from monitor.store.tables import posts, sources
+from monitor.streams import source_stream
 
 if TYPE_CHECKING:
     from monitor.collectors.base import Collector, Toolkit
@@ -128,6 +129,7 @@ def health(connection: Connection, settings: Settings) -> list[dict[str, Any]]:
         row.name: row
         for row in connection.execute(select(sources).where(sources.c.name.in_(names)))
     }
+    configured_sources = {source.name: source for source in settings.sources}
     listing = []
     for name in names:
         row = rows.get(name)
@@ -149,6 +151,7 @@ def health(connection: Connection, settings: Settings) -> list[dict[str, Any]]:
                 "next_poll_at": row.next_poll_at,
                 "parked_until": row.parked_until,
                 "posts": counts.get(row.id, 0),
+                "stream": source_stream(settings, configured_sources[name]),
             }
         )
     return listing

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from monitor.config.base import Section
+from monitor.config.base import Section, check_stream
 
 
 class HttpSettings(Section):
@@ -115,6 +115,17 @@ class SourceSettings(Section):
     poll_minutes: float = Field(15, gt=0, description="How often the source is read")
     comments: bool = Field(True, description="VK and OK: read comments of recent posts")
     enabled: bool = Field(True, description="Disabled sources are kept but not read")
+    stream: str | None = Field(
+        None,
+        description="community, official, news, search or appeals: picks the relevance "
+        "threshold (classifier.relevance_thresholds); empty = official for a source named in "
+        "official_pages, search for a VK search, news for Telegram and RSS, else community",
+    )
+
+    @field_validator("stream")
+    @classmethod
+    def _known_stream(cls, value: str | None) -> str | None:
+        return None if value is None else check_stream(value)
 
     @model_validator(mode="after")
     def _has_address(self) -> SourceSettings:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from monitor.config.base import Risk, Section
+from monitor.config.base import Risk, Section, check_stream, check_threshold
 
 
 class DatabaseSettings(Section):
@@ -130,7 +130,21 @@ class ClassifierSettings(Section):
         "own (best cross-validated F1 on the balanced corpus). Raise it for fewer false alarms "
         "on a stream where signals are rare, at some cost in recall",
     )
+    relevance_thresholds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Relevance threshold per stream (community, official, news, search, "
+        "appeals); a stream not named here reads at the model's single threshold "
+        "(`otklik models threshold`, then relevance_threshold, then the package's own)",
+    )
     batch_size: int = Field(512, description="Posts classified per batch")
     reach_rules: list[ReachRule] = Field(
         default_factory=list, description="Rules that raise risk after the text model"
     )
+
+    @field_validator("relevance_thresholds")
+    @classmethod
+    def _known_streams(cls, value: dict[str, float]) -> dict[str, float]:
+        for stream, threshold in value.items():
+            check_stream(stream)
+            check_threshold(threshold, f"порог потока {stream}")
+        return value

@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 from monitor.analytics.period import Period
 from monitor.config import Settings
 from monitor.loop.queues import ACCEPTED, REJECTED, Audit, StreamPost, in_check, stream
+from monitor.streams import stream_of
 
 if TYPE_CHECKING:
     from classifier import Classifier
@@ -40,8 +41,15 @@ class FairCheck:
         return len(self.posts)
 
 
-def fair_check(connection: Connection, settings: Settings, period: Period | None) -> FairCheck:
-    """The check sample of a period (the whole store without one)."""
+def fair_check(
+    connection: Connection, settings: Settings, period: Period | None, only: str | None = None
+) -> FairCheck:
+    """The check sample of a period (the whole store without one); `only` keeps the posts
+    of one stream (community, official...).
+
+    Those keep their design weights: each still stands for N_h / n_h posts of the centre's
+    whole flow, so the figures estimate that stream alone (a domain estimate).
+    """
     items = stream(connection, period)
     audit = Audit.of(connection, items)
     share = settings.review.check_share
@@ -50,8 +58,9 @@ def fair_check(connection: Connection, settings: Settings, period: Period | None
     for stratum in (ACCEPTED, REJECTED):
         sample = [p for p in audit.prefix[stratum] if in_check(p.external_id, share)]
         for post in sample:
-            chosen.append(post)
-            weights.append(len(audit.order[stratum]) / len(sample))
+            if only is None or _stream(settings, post) == only:
+                chosen.append(post)
+                weights.append(len(audit.order[stratum]) / len(sample))
     if period is not None:
         days = float(period.days)
     elif items:
@@ -66,6 +75,11 @@ def fair_check(connection: Connection, settings: Settings, period: Period | None
         weights=np.array(weights, dtype=float),
         days=days,
     )
+
+
+def _stream(settings: Settings, post: StreamPost) -> str:
+    """The stream that decided the post, or (classified before streams) its source's now."""
+    return post.stream or stream_of(settings, post.source, "", None)
 
 
 def model_scores(model: Classifier, check: FairCheck) -> tuple[np.ndarray, list[str]]:

@@ -80,6 +80,8 @@ class StreamPost:
     sector_top: list
     risk: str | None
     territory: str | None
+    stream: str | None = None  # the stream and threshold that decided (None before 0010)
+    threshold: float | None = None
 
     @property
     def stratum(self) -> str:
@@ -127,6 +129,8 @@ def stream(connection: Connection, period: Period | None) -> list[StreamPost]:
             classifications.c.sector_top,
             classifications.c.risk,
             classifications.c.territory,
+            classifications.c.stream,
+            classifications.c.relevance_threshold,
         )
         .join(latest, latest.c.id == classifications.c.id)
         .join(posts, posts.c.id == classifications.c.post_id)
@@ -200,7 +204,8 @@ def uncertain_queue(
     for post in items:
         if post.post_id in known:
             continue
-        distance = abs(post.relevance_proba - threshold)
+        cut = threshold if post.threshold is None else post.threshold  # its stream's
+        distance = abs(post.relevance_proba - cut)
         sector_unsure = post.relevant and (post.sector_proba or 0.0) < below
         if distance <= margin or sector_unsure:
             score = min(distance / margin, (post.sector_proba or 0.0) if sector_unsure else 1.0)

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from classifier.package import read_meta
+from classifier.meta import read_meta
 from monitor.config import Settings
 from monitor.errors import ConfigError, InputError, NotFound
 from monitor.incidents.audit import record_event
 from monitor.store.tables import models
+from monitor.streams import Threshold, stream_thresholds
 
 if TYPE_CHECKING:
     from classifier import Classifier
@@ -73,6 +74,7 @@ def register_model(
         "data": meta.get("data"),
         "metrics": None,
         "relevance_threshold": None,
+        "stream_thresholds": None,
     }
     existing = connection.execute(select(models.c.id).where(models.c.name == name)).first()
     if existing is None:
@@ -139,20 +141,32 @@ def rollback(connection: Connection, *, actor: str, at: datetime) -> str | None:
 
 
 def set_threshold(
-    connection: Connection, name: str, value: float, *, actor: str, at: datetime, **why: Any
+    connection: Connection,
+    name: str,
+    value: float,
+    *,
+    actor: str,
+    at: datetime,
+    stream: str | None = None,
+    **why: Any,
 ) -> None:
-    """Set a registered model's relevance threshold; written to the audit log."""
+    """Set a registered model's relevance threshold, or one stream's; written to the audit log."""
     row = get_model(connection, name)
-    connection.execute(
-        update(models).where(models.c.id == row.id).values(relevance_threshold=value)
-    )
+    if stream is None:
+        before, values = row.relevance_threshold, {"relevance_threshold": value}
+    else:
+        by_stream = dict(row.stream_thresholds or {})
+        before = by_stream.get(stream)
+        values = {"stream_thresholds": {**by_stream, stream: value}}
+    connection.execute(update(models).where(models.c.id == row.id).values(**values))
+    where = {} if stream is None else {"stream": stream}
     record_event(
         connection,
         incident_id=None,
         kind="model_threshold",
         at=at,
         actor=actor,
-        payload={"model": name, "from": row.relevance_threshold, "to": value, **why},
+        payload={"model": name, **where, "from": before, "to": value, **why},
     )
 
 
@@ -185,8 +199,24 @@ def current_threshold(ctx: Context, connection: Connection) -> float:
         raise ConfigError(f"Модель не читается: {exc}") from None
 
 
+def thresholds_in_use(ctx: Context, connection: Connection) -> dict[str, Threshold]:
+    """Each stream's relevance threshold in use, read from settings, registry and meta.json."""
+    row = current_model(connection)
+    registered = row.stream_thresholds if row is not None else None
+    return stream_thresholds(ctx.settings, registered, current_threshold(ctx, connection))
+
+
+def promoted_thresholds(ctx: Context, model: Classifier) -> dict[str, Threshold]:
+    """Each stream's threshold for the classifier `promoted_classifier` returned."""
+    return stream_thresholds(ctx.settings, ctx.model_streams, model.model.relevance_threshold)
+
+
 def _key(row: Row | None) -> tuple | None:
     return None if row is None else (row.id, row.promoted_at, row.relevance_threshold)
+
+
+def _streams(row: Row | None) -> dict[str, float] | None:
+    return dict(row.stream_thresholds or {}) if row is not None else None
 
 
 def promoted_classifier(ctx: Context, connection: Connection) -> Classifier:
@@ -200,6 +230,7 @@ def promoted_classifier(ctx: Context, connection: Connection) -> Classifier:
     row = current_model(connection)
     key = _key(row)
     if "classifier" in ctx.__dict__ and ctx.model_key == key:
+        ctx.model_streams = _streams(row)  # a stream's threshold needs no reload
         return ctx.classifier
     try:
         loaded = load_classifier(settings_for(ctx.settings, row))
@@ -212,4 +243,5 @@ def promoted_classifier(ctx: Context, connection: Connection) -> Classifier:
         log.info("model changed: %s -> %s", ctx.classifier.version, loaded.version)
     ctx.classifier = loaded
     ctx.model_key = key
+    ctx.model_streams = _streams(row)
     return loaded

@@ -97,8 +97,11 @@ def ensure_source(
     address: str = "",
     territory: str | None = None,
     poll_interval_s: int | None = None,
+    stream: str | None = None,
 ) -> int:
-    """Return the id of the source named `name`, creating it when it is new."""
+    """Return the id of the source named `name`, creating it when it is new.
+
+    `stream` is kept for a source that is not in the settings (appeals: `appeals`)."""
     found = connection.execute(select(sources.c.id).where(sources.c.name == name)).scalar()
     if found is not None:
         return found
@@ -111,6 +114,8 @@ def ensure_source(
     }
     if poll_interval_s is not None:
         values["poll_interval_s"] = poll_interval_s
+    if stream is not None:
+        values["stream"] = stream
     insert = _insert(connection).values(values).on_conflict_do_nothing(index_elements=["name"])
     connection.execute(insert)
     return connection.execute(select(sources.c.id).where(sources.c.name == name)).scalar_one()

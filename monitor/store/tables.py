@@ -52,6 +52,7 @@ sources = Table(
     Column("next_poll_at", UTCDateTime),
     Column("parked_until", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("stream", String(20)),  # community, official, news, search, appeals
 )
 
 posts = Table(
@@ -99,6 +100,9 @@ classifications = Table(
     Column("territory", String(200)),
     Column("classified_at", UTCDateTime, nullable=False),
     Column("category", String(100)),
+    # The post's stream and the threshold that decided `relevant` from relevance_proba.
+    Column("stream", String(20)),
+    Column("relevance_threshold", Float),
     # One classification per post: two processing runs at once cannot both store one
     # (migration 0008; monitor/pipeline.py inserts with ON CONFLICT DO NOTHING).
     Index(None, "post_id", unique=True),
@@ -467,6 +471,7 @@ models = Table(
     Column("data", JSON),
     Column("metrics", JSON),
     Column("relevance_threshold", Float),
+    Column("stream_thresholds", JSON),  # {stream: threshold} set by `models threshold --stream`
     Column("promoted_at", UTCDateTime),
     Column("promoted_by", String(200)),
     Column("created_at", UTCDateTime, nullable=False),
