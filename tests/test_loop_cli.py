@@ -149,6 +149,13 @@ def test_the_whole_loop(capsys, db_url, tmp_path, sample_file):  # noqa: F811
         capsys, "models", "threshold", "centre1", "--recall", "0.5", "--stream", "groups", *base
     )
     assert unknown.code == 1 and "неизвестный поток 'groups'" in unknown.err
+    cleared = cli(capsys, db_url, "models", "threshold", "centre1", "--clear",
+                  "--stream", "community").out  # fmt: skip
+    assert "снят" in cleared
+    listed = json.loads(cli(capsys, db_url, "models", "list", "--json").out)
+    assert listed["streams"]["community"]["threshold"] == threshold["threshold"]
+    neither = run_cli(capsys, "models", "threshold", "centre1", *base)
+    assert neither.code == 1 and "либо --recall, либо --clear" in neither.err
 
     back = cli(capsys, db_url, "models", "rollback")
     assert "models/default" in back.out

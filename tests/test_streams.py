@@ -201,6 +201,12 @@ def test_a_streams_threshold_in_the_registry_is_audited_and_used_without_reload(
     with ctx.db.connect() as connection:
         stored = connection.execute(select(sources.c.stream).where(sources.c.name == "vk-a"))
         assert stored.scalar_one() is None  # a configured or ingested source: from settings
+    with ctx.db.begin() as connection:  # cleared: the configured threshold applies again
+        registry.set_threshold(connection, "m", None, actor="analyst", at=NOW, stream="community")
+        in_use = registry.thresholds_in_use(ctx, connection)
+        last = connection.execute(select(events.c.payload).order_by(events.c.id.desc())).first()
+    assert in_use["community"].origin == "model"
+    assert (last.payload["from"], last.payload["to"]) == (0.96, None)
 
 
 def test_migration_0010_marks_the_appeals_sources_and_downgrades(db_url):

@@ -175,6 +175,9 @@ def test_sources_page_lists_health(store):
     login(client, "analyst")
     page = client.get("/sources").text
     assert "vk-test" in page and "нет в настройках" in page
+    # The stream its posts are read in, with the relevance threshold of that stream.
+    row = re.search(r"<b>vk-test</b>(.*?)</tr>", page, re.S).group(1)
+    assert re.search(r"Поток, порог\">сообщества · 0\.\d+<", row)
     recipient = store.client()
     login(recipient, "zhkh")
     assert recipient.get("/sources").status_code == 403

@@ -422,8 +422,9 @@ def models_rollback(
 def models_threshold(
     name: Annotated[str, typer.Argument(help="Registered model name")],
     recall: Annotated[
-        float, typer.Option("--recall", min=0.01, max=1.0, help="Целевая полнота на потоке")
-    ],
+        float | None,
+        typer.Option("--recall", min=0.01, max=1.0, help="Целевая полнота на потоке"),
+    ] = None,
     stream: Annotated[
         str | None,
         typer.Option(
@@ -432,13 +433,21 @@ def models_threshold(
             "по постам аудита этого потока; без него — единый порог модели",
         ),
     ] = None,
+    clear: Annotated[
+        bool,
+        typer.Option(
+            "--clear",
+            help="Снять заданный порог (с --stream — порог потока): снова действует порог "
+            "из конфигурации",
+        ),
+    ] = False,
     as_json: JsonOption = False,
     actor: ActorOption = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Set a model's relevance threshold (or one stream's) for a target recall, from the
-    audit labels."""
+    audit labels; `--clear` removes it."""
     from monitor.classify import load_classifier
     from monitor.loop import fair, registry
 
@@ -447,7 +456,20 @@ def models_threshold(
             check_stream(stream)
         except ValueError as exc:
             raise InputError(f"--stream: {exc}") from None
+    if clear == (recall is not None):
+        raise InputError("Укажите либо --recall, либо --clear")
     ctx = open_context(config, database)
+    if clear:
+        with ctx.db.begin() as connection:
+            registry.set_threshold(
+                connection, name, None, actor=actor_name(actor), at=ctx.now(), stream=stream
+            )
+        whose = name if stream is None else f"{name} для потока {stream}"
+        if as_json:
+            _echo_json({"model": name, "stream": stream, "threshold": None})
+        else:
+            typer.echo(f"Порог {whose} снят: действует порог из конфигурации")
+        return
     with ctx.db.connect() as connection:
         row = registry.get_model(connection, name)
         check = fair.fair_check(connection, ctx.settings, None, only=stream)

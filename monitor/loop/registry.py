@@ -143,21 +143,24 @@ def rollback(connection: Connection, *, actor: str, at: datetime) -> str | None:
 def set_threshold(
     connection: Connection,
     name: str,
-    value: float,
+    value: float | None,
     *,
     actor: str,
     at: datetime,
     stream: str | None = None,
     **why: Any,
 ) -> None:
-    """Set a registered model's relevance threshold, or one stream's; written to the audit log."""
+    """Set a registered model's relevance threshold, or one stream's (None clears it: the
+    configured one applies again); written to the audit log."""
     row = get_model(connection, name)
     if stream is None:
         before, values = row.relevance_threshold, {"relevance_threshold": value}
     else:
         by_stream = dict(row.stream_thresholds or {})
-        before = by_stream.get(stream)
-        values = {"stream_thresholds": {**by_stream, stream: value}}
+        before = by_stream.pop(stream, None)
+        if value is not None:
+            by_stream[stream] = value
+        values = {"stream_thresholds": by_stream or None}
     connection.execute(update(models).where(models.c.id == row.id).values(**values))
     where = {} if stream is None else {"stream": stream}
     record_event(

@@ -23,6 +23,7 @@ from monitor.store.tables import (
     sources,
     users,
 )
+from monitor.streams import stream_of
 
 SOURCE_STATUSES = {
     **SOURCE_STATUS_NAMES,
@@ -154,6 +155,7 @@ def list_sources(connection: Connection, settings: Settings) -> list[dict[str, A
         if stored.name in configured:
             continue
         fields = {key: stored._mapping[key] for key in _SOURCE_FIELDS}
+        fields["stream"] = stream_of(settings, stored.name, stored.kind, stored.stream)
         # Posts brought by `otklik ingest` (the demo's sample too) name their file.
         imported = Path(fields["address"] or "").suffix.lower() in (".jsonl", ".json")
         if imported:

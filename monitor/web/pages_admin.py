@@ -6,8 +6,10 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from monitor.errors import InputError, NotFound
+from monitor.errors import ConfigError, InputError, NotFound
+from monitor.loop.registry import thresholds_in_use
 from monitor.store.tables import recipients
+from monitor.streams import STREAM_NAMES
 from monitor.web.access import require
 from monitor.web.catalog import list_recipients, list_sources
 from monitor.web.deps import checked_form, context, page_user
@@ -36,11 +38,20 @@ USER_DONE = {
 
 @router.get("/sources")
 def sources_page(request: Request, user: User = Depends(page_user)) -> Response:
-    """Every source with its health: last success, last error, failures, posts."""
+    """Every source with its health (last success, last error, failures, posts) and the
+    stream with the relevance threshold its posts are read at."""
     require(user, "view_sources")
     ctx = context(request)
     with ctx.db.connect() as connection:
         listing = list_sources(connection, ctx.settings)
+        try:
+            by_stream = thresholds_in_use(ctx, connection)
+        except ConfigError:  # the model's meta.json is unreadable: the health still shows
+            by_stream = {}
+    for row in listing:
+        chosen = by_stream.get(row["stream"])
+        row["stream_name"] = STREAM_NAMES.get(row["stream"], row["stream"])
+        row["relevance_threshold"] = chosen.value if chosen else None
     return render(request, "sources.html", user=user, sources=listing, active="sources")
 
 
