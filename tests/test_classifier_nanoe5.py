@@ -151,3 +151,19 @@ def test_shipped_e5_model_loads_with_its_encoder_and_separates_the_register():
     )
     assert signal.relevant and signal.sector == "housing"
     assert not question.relevant and not greeting.relevant
+
+
+def test_cached_vectors_are_the_engines_and_each_text_is_encoded_once(tmp_path, encoder):
+    """The vector cache of training and the benches (bench/e5cache.py): the same vectors as
+    the engine, one file per text; a second run over the same texts loads no engine."""
+    from classifier.encoder import CachedEncoder
+
+    texts = ["Нет воды третий день", "Яма на дороге у школы", "Нет воды третий день"]
+    first = CachedEncoder(tmp_path, SPEC)
+    vectors = first.encode(texts)
+    assert first.encoded == 2 and len(list(tmp_path.glob("*.npy"))) == 2
+    np.testing.assert_allclose(vectors, encoder.encode(texts), atol=1e-5)
+    again = CachedEncoder(tmp_path, SPEC)
+    np.testing.assert_array_equal(again.encode(texts), vectors)
+    assert again.encoded == 0 and again.encoder is None
+    assert again.encode([]).shape == (0, 384)

