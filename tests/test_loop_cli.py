@@ -143,7 +143,9 @@ def test_the_whole_loop(capsys, db_url, tmp_path, sample_file):  # noqa: F811
         "threshold": community["threshold"],
         "origin": "registry",
     }
-    assert listed["streams"]["official"]["threshold"] == threshold["threshold"]
+    # Streams without their own threshold read at the model's; config.yaml names official.
+    assert listed["streams"]["news"] == {"threshold": threshold["threshold"], "origin": "model"}
+    assert listed["streams"]["official"] == {"threshold": 0.3, "origin": "config"}
     assert "сообщества (community)" in cli(capsys, db_url, "models", "list").out
     unknown = run_cli(
         capsys, "models", "threshold", "centre1", "--recall", "0.5", "--stream", "groups", *base
@@ -153,7 +155,7 @@ def test_the_whole_loop(capsys, db_url, tmp_path, sample_file):  # noqa: F811
                   "--stream", "community").out  # fmt: skip
     assert "снят" in cleared
     listed = json.loads(cli(capsys, db_url, "models", "list", "--json").out)
-    assert listed["streams"]["community"]["threshold"] == threshold["threshold"]
+    assert listed["streams"]["community"] == listed["streams"]["news"]
     neither = run_cli(capsys, "models", "threshold", "centre1", *base)
     assert neither.code == 1 and "либо --recall, либо --clear" in neither.err
 
