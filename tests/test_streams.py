@@ -193,7 +193,7 @@ def test_a_streams_threshold_in_the_registry_is_audited_and_used_without_reload(
         in_use = registry.thresholds_in_use(ctx, connection)
     assert [(c["from"], c["to"]) for c in changes] == [(None, 0.97), (0.97, 0.96)]
     assert (in_use["community"].value, in_use["community"].origin) == (0.96, "registry")
-    assert in_use["official"].origin == "model"
+    assert in_use["news"].origin == "model"
     _store(ctx, "vk-a", "vk:2")
     process_pending(ctx, now=NOW)
     assert ctx.classifier is loaded  # the model itself did not change
