@@ -42,6 +42,7 @@ PART_NOTES = {
     "not_relevant_c.jsonl": "varied formats: outage schedules, warnings, ads with problem words",
     "not_relevant_d.jsonl": "questions to neighbours, short replies, fixed-problem updates",
     "not_relevant_e.jsonl": "private questions with problem words, flea market, community life",
+    "not_relevant_f.jsonl": "short chatter with a topic word: replies, ads, jokes (issue 14)",
     "relevant_a.jsonl": "signals of every sector and risk (first writer)",
     "relevant_b.jsonl": "signals of every sector and risk (second writer)",
     "relevant_c.jsonl": "signals of every sector and risk (third writer)",
@@ -51,6 +52,7 @@ PART_NOTES = {
     "relevant_g.jsonl": "officials' conduct, bribes, paperwork, internet, mobile, post, police",
     "relevant_h.jsonl": "questions to the authorities, short signals, fixed-but, past-and-now",
     "relevant_i.jsonl": "neighbour-style questions about public services and local problems",
+    "relevant_j.jsonl": "short plain or formal complaints of every sector (issue 14)",
 }
 
 INTRO = """# The labelled corpus
