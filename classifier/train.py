@@ -273,7 +273,6 @@ def train(
     extra_posts: Sequence[LabelledPost] = (),
     extra_weight: float = 1.0,
     extra_data: dict[str, Any] | None = None,
-    candidate_threshold: float | None = None,
 ) -> dict[str, Any]:
     """Fit on the train side of the fixed split, score CV and test, save the package.
 
@@ -282,8 +281,7 @@ def train(
     prediction lemmatises the same way. `posts` (already read; `paths` then only names
     them) and `weights` per source come from a recipe (`classifier.recipe`). `extra_posts`
     (a centre's own labels) all go to the train side, each weighing `extra_weight` rows of
-    the files; `extra_data` describes them in meta.json. `candidate_threshold` fixes the
-    cascade's cut (else the cross-validated one, or 0.1 without CV).
+    the files; `extra_data` describes them in meta.json.
     """
     base_posts = list(posts) if posts is not None else read_many(paths)
     posts = [*base_posts, *extra_posts]
@@ -298,7 +296,7 @@ def train(
         )
     lemmas = frequent_lemmas(train_posts, lemmatizer)
     cv = None
-    candidate = CANDIDATE_THRESHOLD if candidate_threshold is None else candidate_threshold
+    candidate = CANDIDATE_THRESHOLD
     model = clone(model)
     if cv_folds > 1:
         out_of_fold = cross_validate(model, train_data, cv_folds, progress, weights)
@@ -306,7 +304,7 @@ def train(
             model.set_params(
                 relevance_threshold=best_threshold(train_data.posts, out_of_fold.relevance)
             )
-        if train_data.dense is not None and candidate_threshold is None:
+        if train_data.dense is not None:
             candidate = candidate_cut(train_data.posts, out_of_fold, model.relevance_threshold)
         cv = out_of_fold.report(train_data.posts, model.relevance_threshold, candidate)
     progress("fit", 1)

@@ -17,6 +17,7 @@ from monitor.cli import (
     core,  # noqa: F401  (registers commands)
     deadlines,  # noqa: F401  (registers commands)
     loop,  # noqa: F401  (registers commands)
+    models,  # noqa: F401  (registers commands)
     privacy,  # noqa: F401  (registers commands)
     risks,  # noqa: F401  (registers commands)
     web,  # noqa: F401  (registers commands)

@@ -14,7 +14,6 @@ from monitor.cli.app import ConfigOption, DatabaseOption, JsonOption, app, open_
 from monitor.cli.render import console, local, print_json
 from monitor.collectors.health import STATUS_NAMES
 from monitor.config import Settings
-from monitor.errors import ConfigError
 from monitor.streams import STREAM_NAMES
 
 if TYPE_CHECKING:
@@ -112,7 +111,7 @@ def sources(
     """Configured sources with their health: last success, last error, failures, next poll,
     and the stream with the relevance threshold its posts read at."""
     from monitor.collectors.registry import health, sync_sources
-    from monitor.loop.registry import thresholds_in_use
+    from monitor.loop.registry import with_thresholds
 
     ctx = open_context(config, database)
     if _no_sources(ctx.settings):
@@ -120,13 +119,7 @@ def sources(
     with ctx.db.begin() as connection:
         sync_sources(connection, ctx.settings.sources)
         listing = health(connection, ctx.settings)
-        try:
-            by_stream = thresholds_in_use(ctx, connection)
-        except ConfigError:  # the model's meta.json is unreadable: the health still shows
-            by_stream = {}
-    for row in listing:
-        chosen = by_stream.get(row["stream"])
-        row["relevance_threshold"] = chosen.value if chosen else None
+        with_thresholds(ctx, connection, listing)
     if json_output:
         print_json(listing)
         return

@@ -1,10 +1,10 @@
-"""The analysts' loop on the command line: review, labels, the model registry."""
+"""The analysts' loop on the command line: review and labels (models: monitor/cli/models.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,30 +20,23 @@ from monitor.cli.app import (
     app,
     open_context,
 )
-from monitor.config.base import check_stream
+from monitor.cli.render import figure, print_json
 from monitor.context import Context
-from monitor.errors import ConfigError, InputError
+from monitor.errors import InputError
 from monitor.loop import labels, queues
 from monitor.loop.stats import review_stats
-from monitor.streams import STREAM_NAMES
 
 if TYPE_CHECKING:
-    from monitor.loop import fair
+    pass
 
 # The registry, the fair check and the model (scikit-learn, NumPy) are imported inside the
 # commands that use them, so that every other command starts fast.
 
 review_app = typer.Typer(help="Разметка: посты для разметки и оценки качества потока.")
 labels_app = typer.Typer(help="Разметка центра: загрузка и выгрузка.")
-models_app = typer.Typer(help="Реестр моделей: сравнить, сделать рабочей, откатить.")
 app.add_typer(review_app, name="review")
 app.add_typer(labels_app, name="labels")
-app.add_typer(models_app, name="models")
 out = Console(highlight=False)
-
-
-def _echo_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
 
 
 def _review_period(ctx: Context, week, first, last):
@@ -112,7 +105,7 @@ def review_stats_command(
     with ctx.db.connect() as connection:
         stats = review_stats(connection, ctx.settings, period)
     if as_json:
-        _echo_json(stats)
+        print_json(stats)
         return
     audit = stats["audit"]
     out.print(
@@ -134,22 +127,16 @@ def review_stats_command(
             out.print(f"{name}: нет данных (разметьте очередь audit)")
         else:
             out.print(
-                f"{name}: {_num(value['estimate'])} "
-                f"({level} интервал {_num(value['low'])}–{_num(value['high'])})"
+                f"{name}: {figure(value['estimate'])} "
+                f"({level} интервал {figure(value['low'])}–{figure(value['high'])})"
             )
     sector = stats["sector_accuracy"]
     if sector["estimate"] is not None:
         out.print(
             f"Точность сектора на проверенных сигналах: {sector['estimate']:.3f} "
-            f"({_num(sector['low'])}–{_num(sector['high'])}, n={sector['n']})"
+            f"({figure(sector['low'])}–{figure(sector['high'])}, n={sector['n']})"
         )
     out.print("Метод: точность — Уилсон; полнота — MOVER-R по интервалам Уилсона двух страт.")
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.3f}" if value <= 1 else f"{value:.0f}"
 
 
 @labels_app.command(
@@ -199,309 +186,3 @@ def labels_export(
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
             count += 1
     typer.echo(f"Выгружено меток: {count} → {out_path}")
-
-
-@models_app.command("list", help="Зарегистрированные модели; рабочая отмечена.")
-def models_list(
-    as_json: JsonOption = False, config: ConfigOption = None, database: DatabaseOption = None
-) -> None:
-    """Registered models; the one in use is marked."""
-    from monitor.loop import registry
-
-    ctx = open_context(config, database)
-    with ctx.db.connect() as connection:
-        rows = registry.list_models(connection)
-        current = registry.current_model(connection)
-        by_stream = _thresholds(ctx, connection)
-    listed = [
-        {
-            "name": row.name,
-            "path": row.path,
-            "model_version": row.model_version,
-            "trained_at": row.trained_at,
-            "centre_labels": ((row.data or {}).get("centre") or {}).get("rows"),
-            "relevance_threshold": row.relevance_threshold,
-            "stream_thresholds": row.stream_thresholds or {},
-            "promoted_at": row.promoted_at,
-            "promoted_by": row.promoted_by,
-            "in_use": current is not None and row.id == current.id,
-            "check": row.metrics,
-        }
-        for row in rows
-    ]
-    streams = {
-        stream: {"threshold": chosen.value, "origin": chosen.origin}
-        for stream, chosen in (by_stream or {}).items()
-    }
-    if as_json:
-        _echo_json(
-            {"configured": ctx.settings.classifier.model, "models": listed, "streams": streams}
-        )
-        return
-    if current is None:
-        out.print(f"Используется модель из настроек: {ctx.settings.classifier.model}")
-    table = Table(title="Модели центра")
-    for column in ("", "имя", "версия", "метки центра", "порог", "продвинута", "F1 проверки"):
-        table.add_column(column)
-    for item in listed:
-        check = item["check"] or {}
-        table.add_row(
-            "●" if item["in_use"] else "",
-            item["name"],
-            item["model_version"],
-            str(item["centre_labels"] or 0),
-            _thresholds_cell(item["relevance_threshold"], item["stream_thresholds"]),
-            f"{item['promoted_at']:%Y-%m-%d %H:%M} {item['promoted_by']}"
-            if item["promoted_at"]
-            else "",
-            _num(check.get("f1")),
-        )
-    out.print(table)
-    if by_stream:
-        out.print(
-            "Пороги релевантности по потокам сейчас: "
-            + "; ".join(
-                f"{STREAM_NAMES[stream]} ({stream}) {chosen.value:g} — {ORIGINS[chosen.origin]}"
-                for stream, chosen in by_stream.items()
-            )
-        )
-
-
-ORIGINS = {
-    "registry": "реестр моделей",
-    "config": "classifier.relevance_thresholds",
-    "model": "единый порог модели",
-}
-
-
-def _thresholds(ctx: Context, connection) -> dict | None:
-    """Each stream's threshold in use; None when the model's meta.json cannot be read."""
-    from monitor.loop import registry
-
-    try:
-        return registry.thresholds_in_use(ctx, connection)
-    except ConfigError:
-        return None
-
-
-def _thresholds_cell(single: float | None, by_stream: dict[str, float]) -> str:
-    parts = [] if single is None else [f"{single:g}"]
-    parts += [f"{stream} {value:g}" for stream, value in sorted(by_stream.items())]
-    return ", ".join(parts)
-
-
-def _evaluate_pair(ctx: Context, name: str) -> tuple[dict, dict, fair.FairCheck]:
-    """The fair check of a registered model and of the model in use."""
-    from monitor.classify import load_classifier
-    from monitor.loop import fair, registry
-
-    with ctx.db.connect() as connection:
-        row = registry.get_model(connection, name)
-        current = registry.current_model(connection)
-        check = fair.fair_check(connection, ctx.settings, None)
-    scores = fair.evaluate_on_check(
-        load_classifier(registry.settings_for(ctx.settings, row)), check
-    )
-    in_use = fair.evaluate_on_check(
-        load_classifier(registry.settings_for(ctx.settings, current)), check
-    )
-    in_use["name"] = current.name if current is not None else ctx.settings.classifier.model
-    scores["name"] = name
-    with ctx.db.begin() as connection:
-        registry.save_metrics(connection, name, scores)
-    return scores, in_use, check
-
-
-def _print_pair(scores: dict, in_use: dict) -> None:
-    table = Table(
-        title=f"Честная проверка: {scores['n']} постов аудита ({scores['signals']} сигналов)"
-    )
-    for column in ("модель", "порог", "точность", "полнота", "F1", "постов в день", "сектор"):
-        table.add_column(column)
-    for item in (scores, in_use):
-        table.add_row(
-            item["name"],
-            f"{item['threshold']:g}",
-            _num(item["precision"]),
-            _num(item["recall"]),
-            _num(item["f1"]),
-            f"{item['flagged_per_day']:g}",
-            _num(item["sector_accuracy"]),
-        )
-    out.print(table)
-
-
-@models_app.command(
-    "evaluate",
-    help="Оценить модель на проверенных аудитом постах центра, на которых она не училась.",
-)
-def models_evaluate(
-    name: Annotated[str, typer.Argument(help="Registered model name")],
-    as_json: JsonOption = False,
-    config: ConfigOption = None,
-    database: DatabaseOption = None,
-) -> None:
-    """Score a model on the centre's audit-labelled posts it did not train on (the fair check)."""
-    ctx = open_context(config, database)
-    scores, in_use, _ = _evaluate_pair(ctx, name)
-    if as_json:
-        _echo_json({"model": scores, "in_use": in_use})
-    else:
-        _print_pair(scores, in_use)
-
-
-def _better_or_equal(scores: dict, in_use: dict) -> bool:
-    return (scores["f1"] or 0.0) >= (in_use["f1"] or 0.0)
-
-
-@models_app.command(
-    "promote", help="Сделать модель рабочей для process и run (со следующей порции)."
-)
-def models_promote(
-    name: Annotated[str, typer.Argument(help="Registered model name")],
-    force: Annotated[
-        bool, typer.Option("--force", help="Сделать рабочей, даже если на честной проверке хуже")
-    ] = False,
-    reason: Annotated[
-        str | None, typer.Option("--reason", help="Почему (обязательно с --force)")
-    ] = None,
-    actor: ActorOption = None,
-    config: ConfigOption = None,
-    database: DatabaseOption = None,
-) -> None:
-    """Make a model the one process and run use (from their next batch)."""
-    from monitor.loop import registry
-
-    ctx = open_context(config, database)
-    if force and not (reason and reason.strip()):
-        raise InputError("--force требует --reason: почему модель продвигается без проверки")
-    scores, in_use, check = _evaluate_pair(ctx, name)
-    _print_pair(scores, in_use)
-    if not force:
-        if check.n == 0:
-            raise InputError(
-                "Нет размеченных постов аудита для честной проверки: разметьте очередь audit "
-                "(otklik review suggest --queue audit) или используйте --force --reason"
-            )
-        if not _better_or_equal(scores, in_use):
-            raise InputError(
-                f"Модель {name} хуже используемой на честной проверке (F1 {_num(scores['f1'])} "
-                f"против {_num(in_use['f1'])}); продвижение отменено. "
-                "Настоять: --force --reason"
-            )
-    with ctx.db.begin() as connection:
-        registry.promote(
-            connection,
-            name,
-            actor=actor_name(actor),
-            at=ctx.now(),
-            reason=reason,
-            evidence={"forced": force, "check": {"model": scores, "previous": in_use}},
-        )
-    typer.echo(f"Модель {name} используется с следующей партии обработки")
-
-
-@models_app.command(
-    "rollback", help="Отозвать продвинутую модель: снова работает предыдущая (или из настроек)."
-)
-def models_rollback(
-    actor: ActorOption = None, config: ConfigOption = None, database: DatabaseOption = None
-) -> None:
-    """Withdraw the promoted model: the previous one (or the configured) is used again."""
-    from monitor.loop import registry
-
-    ctx = open_context(config, database)
-    with ctx.db.begin() as connection:
-        back = registry.rollback(connection, actor=actor_name(actor), at=ctx.now())
-    typer.echo(f"Откат выполнен; используется {back or ctx.settings.classifier.model}")
-
-
-@models_app.command(
-    "threshold", help="Задать порог релевантности модели под целевую полноту по разметке аудита."
-)
-def models_threshold(
-    name: Annotated[str, typer.Argument(help="Registered model name")],
-    recall: Annotated[
-        float | None,
-        typer.Option("--recall", min=0.01, max=1.0, help="Целевая полнота на потоке"),
-    ] = None,
-    stream: Annotated[
-        str | None,
-        typer.Option(
-            "--stream",
-            help="Порог только для одного потока (community, official, news, search, appeals), "
-            "по постам аудита этого потока; без него — единый порог модели",
-        ),
-    ] = None,
-    clear: Annotated[
-        bool,
-        typer.Option(
-            "--clear",
-            help="Снять заданный порог (с --stream — порог потока): снова действует порог "
-            "из конфигурации",
-        ),
-    ] = False,
-    as_json: JsonOption = False,
-    actor: ActorOption = None,
-    config: ConfigOption = None,
-    database: DatabaseOption = None,
-) -> None:
-    """Set a model's relevance threshold (or one stream's) for a target recall, from the
-    audit labels; `--clear` removes it."""
-    from monitor.classify import load_classifier
-    from monitor.loop import fair, registry
-
-    if stream is not None:
-        try:
-            check_stream(stream)
-        except ValueError as exc:
-            raise InputError(f"--stream: {exc}") from None
-    if clear == (recall is not None):
-        raise InputError("Укажите либо --recall, либо --clear")
-    ctx = open_context(config, database)
-    if clear:
-        with ctx.db.begin() as connection:
-            registry.set_threshold(
-                connection, name, None, actor=actor_name(actor), at=ctx.now(), stream=stream
-            )
-        whose = name if stream is None else f"{name} для потока {stream}"
-        if as_json:
-            _echo_json({"model": name, "stream": stream, "threshold": None})
-        else:
-            typer.echo(f"Порог {whose} снят: действует порог из конфигурации")
-        return
-    with ctx.db.connect() as connection:
-        row = registry.get_model(connection, name)
-        check = fair.fair_check(connection, ctx.settings, None, only=stream)
-    if int(check.gold.sum()) == 0:
-        where = "" if stream is None else f" потока {stream}"
-        raise InputError(
-            f"В честной проверке{where} нет ни одного сигнала: разметьте очередь audit"
-        )
-    model = load_classifier(registry.settings_for(ctx.settings, row))
-    proba, _ = fair.model_scores(model, check)
-    point = fair.threshold_for_recall(proba, check, recall)
-    if point is None:
-        raise InputError(f"Полнота {recall} недостижима ни при каком пороге")
-    with ctx.db.begin() as connection:
-        registry.set_threshold(
-            connection,
-            name,
-            point["threshold"],
-            actor=actor_name(actor),
-            at=ctx.now(),
-            stream=stream,
-            target_recall=recall,
-            check=point,
-        )
-    if as_json:
-        _echo_json(
-            {"model": name, "stream": stream, "target_recall": recall, "n": check.n, **point}
-        )
-        return
-    whose = name if stream is None else f"{name} для потока {stream}"
-    typer.echo(
-        f"Порог {whose}: {point['threshold']:g}. Оценка в потоке: полнота {_num(point['recall'])}, "
-        f"точность {_num(point['precision'])}, постов в день для дежурного "
-        f"{point['flagged_per_day']:g} (по {check.n} размеченным постам аудита)"
-    )

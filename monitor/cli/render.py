@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,8 +24,10 @@ console = Console(
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
@@ -33,6 +36,13 @@ def _default(value: Any) -> Any:
 def print_json(data: Any) -> None:
     """Print data as JSON (datetimes in ISO 8601 with offset), UTF-8, not escaped."""
     print(json.dumps(data, default=_default, ensure_ascii=False, indent=2))
+
+
+def figure(value: float | None) -> str:
+    """A share or score to three decimals, a count whole, «—» for none."""
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if value <= 1 else f"{value:.0f}"
 
 
 def local(settings: Settings, moment: datetime | None) -> str:

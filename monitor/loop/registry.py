@@ -209,6 +209,18 @@ def thresholds_in_use(ctx: Context, connection: Connection) -> dict[str, Thresho
     return stream_thresholds(ctx.settings, registered, current_threshold(ctx, connection))
 
 
+def with_thresholds(ctx: Context, connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add to each source row (with its `stream`) the relevance threshold its posts are read
+    at; None when the model's meta.json is unreadable (the sources' health still shows)."""
+    try:
+        by_stream = thresholds_in_use(ctx, connection)
+    except ConfigError:
+        by_stream = {}
+    for row in rows:
+        chosen = by_stream.get(row["stream"])
+        row["relevance_threshold"] = chosen.value if chosen else None
+
+
 def promoted_thresholds(ctx: Context, model: Classifier) -> dict[str, Threshold]:
     """Each stream's threshold for the classifier `promoted_classifier` returned."""
     return stream_thresholds(ctx.settings, ctx.model_streams, model.model.relevance_threshold)

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from monitor.errors import ConfigError, InputError, NotFound
-from monitor.loop.registry import thresholds_in_use
+from monitor.errors import InputError, NotFound
+from monitor.loop.registry import with_thresholds
 from monitor.store.tables import recipients
 from monitor.streams import STREAM_NAMES
 from monitor.web.access import require
@@ -44,14 +44,9 @@ def sources_page(request: Request, user: User = Depends(page_user)) -> Response:
     ctx = context(request)
     with ctx.db.connect() as connection:
         listing = list_sources(connection, ctx.settings)
-        try:
-            by_stream = thresholds_in_use(ctx, connection)
-        except ConfigError:  # the model's meta.json is unreadable: the health still shows
-            by_stream = {}
+        with_thresholds(ctx, connection, listing)
     for row in listing:
-        chosen = by_stream.get(row["stream"])
         row["stream_name"] = STREAM_NAMES.get(row["stream"], row["stream"])
-        row["relevance_threshold"] = chosen.value if chosen else None
     return render(request, "sources.html", user=user, sources=listing, active="sources")
 
 
